@@ -1,0 +1,382 @@
+"""The experiment spec: what the user built, as dataclasses that round-trip to JSON.
+
+Every other part of RegLab reads or edits an :class:`Experiment`. ``from_dict``
+validates everything and raises :class:`SpecError` with the field path and the
+allowed values (``network.hidden[1].dropout: 1.2 is out of range [0, 0.95]``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT_VERSION = 1
+
+TOY_CLASSIFICATION = ("circle", "xor", "gaussian", "spiral", "moons")
+TOY_REGRESSION = ("plane", "ripple")
+TOY_SETS = TOY_CLASSIFICATION + TOY_REGRESSION
+SKLEARN_SETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
+DATA_KINDS = ("toy", "sklearn", "csv")
+TASKS = ("classification", "regression")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "linear")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+MAX_DROPOUT = 0.95
+MAX_LAMBDA = 1000.0
+MAX_HIDDEN_LAYERS = 8
+MAX_UNITS = 512
+
+
+class SpecError(ValueError):
+    """An experiment that cannot be used; the message names the field and what is allowed."""
+
+
+# --------------------------------------------------------------------------- dataclasses
+
+
+@dataclass
+class Regularizer:
+    """Keras' L1L2: penalty = l1·Σ|x| + l2·Σx² (no ½). Only l1 → L1, only l2 → L2, both → elastic net."""
+
+    l1: float = 0.0
+    l2: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        if self.l1 and self.l2:
+            return "L1+L2"
+        if self.l1:
+            return "L1"
+        if self.l2:
+            return "L2"
+        return "none"
+
+
+@dataclass
+class HiddenLayer:
+    units: int = 16
+    activation: str = "relu"
+    dropout: float = 0.0
+    kernel_regularizer: Regularizer | None = None
+    bias_regularizer: Regularizer | None = None
+    activity_regularizer: Regularizer | None = None
+
+
+@dataclass
+class Network:
+    input_dropout: float = 0.0
+    hidden: list[HiddenLayer] = field(default_factory=lambda: [HiddenLayer()])
+
+
+@dataclass
+class Data:
+    kind: str = "toy"
+    name: str = "spiral"
+    samples: int = 400
+    noise: float = 0.15
+    validation: float = 0.3
+    seed: int = 0
+    path: str = ""
+    target: str = ""
+    task: str | None = None
+
+
+@dataclass
+class Training:
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    batch_size: int = 32
+    epochs: int = 300
+    seed: int = 0
+
+
+@dataclass
+class Experiment:
+    name: str = "Untitled experiment"
+    data: Data = field(default_factory=Data)
+    network: Network = field(default_factory=Network)
+    training: Training = field(default_factory=Training)
+    #: folder that a relative ``data.path`` is resolved against (not saved)
+    base_dir: str = field(default="", compare=False, repr=False)
+
+    # ---- conversions -----------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, d: object, base_dir: str | Path = "") -> Experiment:
+        return _parse_experiment(d, str(base_dir))
+
+    def to_dict(self) -> dict:
+        return {
+            "reglab": FORMAT_VERSION,
+            "name": self.name,
+            "data": _data_to_dict(self.data),
+            "network": {
+                "input_dropout": self.network.input_dropout,
+                "hidden": [_layer_to_dict(h) for h in self.network.hidden],
+            },
+            "training": {
+                "optimizer": self.training.optimizer,
+                "learning_rate": self.training.learning_rate,
+                "batch_size": self.training.batch_size,
+                "epochs": self.training.epochs,
+                "seed": self.training.seed,
+            },
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def copy(self) -> Experiment:
+        return copy.deepcopy(self)
+
+    def resolved_data_path(self) -> Path:
+        p = Path(self.data.path)
+        return p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file; every problem becomes a SpecError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot be read ({exc})") from None
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return Experiment.from_dict(d, base_dir=path.resolve().parent)
+
+
+def experiment_from_json(text: str, base_dir: str | Path = "") -> Experiment:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    return Experiment.from_dict(d, base_dir=base_dir)
+
+
+# --------------------------------------------------------------------------- to dict
+
+
+def _reg_to_dict(r: Regularizer | None) -> dict | None:
+    return None if r is None else {"l1": r.l1, "l2": r.l2}
+
+
+def _layer_to_dict(h: HiddenLayer) -> dict:
+    return {
+        "units": h.units,
+        "activation": h.activation,
+        "dropout": h.dropout,
+        "kernel_regularizer": _reg_to_dict(h.kernel_regularizer),
+        "bias_regularizer": _reg_to_dict(h.bias_regularizer),
+        "activity_regularizer": _reg_to_dict(h.activity_regularizer),
+    }
+
+
+def _data_to_dict(d: Data) -> dict:
+    out: dict = {"kind": d.kind}
+    if d.kind == "toy":
+        out.update(name=d.name, samples=d.samples, noise=d.noise)
+    elif d.kind == "sklearn":
+        out.update(name=d.name)
+    else:
+        out.update(path=d.path, target=d.target)
+        if d.task is not None:
+            out["task"] = d.task
+    out.update(validation=d.validation, seed=d.seed)
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Fields:
+    """Reads one JSON object, checking types and ranges and naming the path in errors."""
+
+    def __init__(self, d: object, path: str):
+        if not isinstance(d, dict):
+            where = path or "the experiment"
+            raise SpecError(f"{where}: expected an object {{...}}, got {_describe(d)}")
+        self.d = d
+        self.path = path
+        self.used: set[str] = set()
+
+    def _name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def has(self, key: str) -> bool:
+        return key in self.d
+
+    def raw(self, key: str, default: object) -> object:
+        self.used.add(key)
+        return self.d.get(key, default)
+
+    def number(self, key: str, default: float, lo: float, hi: float, *, lo_open: bool = False) -> float:
+        v = self.raw(key, default)
+        name = self._name(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise SpecError(f"{name}: expected a number, got {_describe(v)}")
+        v = float(v)
+        if not math.isfinite(v):
+            raise SpecError(f"{name}: {v} is not a finite number")
+        if v < lo or v > hi or (lo_open and v == lo):
+            bracket = "(" if lo_open else "["
+            raise SpecError(f"{name}: {_fmt(v)} is out of range {bracket}{_fmt(lo)}, {_fmt(hi)}]")
+        return v
+
+    def integer(self, key: str, default: int, lo: int, hi: int) -> int:
+        v = self.raw(key, default)
+        name = self._name(key)
+        if isinstance(v, bool) or not isinstance(v, int):
+            if isinstance(v, float) and v.is_integer():
+                v = int(v)
+            else:
+                raise SpecError(f"{name}: expected a whole number, got {_describe(v)}")
+        if v < lo or v > hi:
+            raise SpecError(f"{name}: {v} is out of range [{lo}, {hi}]")
+        return v
+
+    def string(self, key: str, default: str, choices: tuple[str, ...] | None = None, max_len: int = 500) -> str:
+        v = self.raw(key, default)
+        name = self._name(key)
+        if not isinstance(v, str):
+            raise SpecError(f"{name}: expected a string, got {_describe(v)}")
+        if choices is not None and v not in choices:
+            raise SpecError(f"{name}: {v!r} is not one of {', '.join(choices)}")
+        if len(v) > max_len:
+            raise SpecError(f"{name}: longer than {max_len} characters")
+        return v
+
+    def done(self) -> None:
+        extra = [k for k in self.d if k not in self.used]
+        if extra:
+            k = extra[0]
+            allowed = ", ".join(sorted(self.used))
+            raise SpecError(f"{self._name(str(k))}: unknown field (allowed here: {allowed})")
+
+
+def _describe(v: object) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f"the text {v[:40]!r}"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "an object"
+    return repr(v)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _parse_regularizer(d: object, path: str) -> Regularizer | None:
+    if d is None:
+        return None
+    f = _Fields(d, path)
+    r = Regularizer(
+        l1=f.number("l1", 0.0, 0.0, MAX_LAMBDA),
+        l2=f.number("l2", 0.0, 0.0, MAX_LAMBDA),
+    )
+    f.done()
+    return r
+
+
+def _parse_layer(d: object, path: str) -> HiddenLayer:
+    f = _Fields(d, path)
+    layer = HiddenLayer(
+        units=f.integer("units", 16, 1, MAX_UNITS),
+        activation=f.string("activation", "relu", ACTIVATIONS),
+        dropout=f.number("dropout", 0.0, 0.0, MAX_DROPOUT),
+        kernel_regularizer=_parse_regularizer(f.raw("kernel_regularizer", None), f"{path}.kernel_regularizer"),
+        bias_regularizer=_parse_regularizer(f.raw("bias_regularizer", None), f"{path}.bias_regularizer"),
+        activity_regularizer=_parse_regularizer(f.raw("activity_regularizer", None), f"{path}.activity_regularizer"),
+    )
+    f.done()
+    return layer
+
+
+def _parse_network(d: object) -> Network:
+    f = _Fields(d, "network")
+    input_dropout = f.number("input_dropout", 0.0, 0.0, MAX_DROPOUT)
+    hidden_raw = f.raw("hidden", [])
+    if not isinstance(hidden_raw, list):
+        raise SpecError(f"network.hidden: expected a list of layers, got {_describe(hidden_raw)}")
+    if len(hidden_raw) > MAX_HIDDEN_LAYERS:
+        raise SpecError(f"network.hidden: {len(hidden_raw)} layers is out of range [0, {MAX_HIDDEN_LAYERS}]")
+    hidden = [_parse_layer(h, f"network.hidden[{i}]") for i, h in enumerate(hidden_raw)]
+    f.done()
+    return Network(input_dropout=input_dropout, hidden=hidden)
+
+
+def _parse_data(d: object) -> Data:
+    f = _Fields(d, "data")
+    kind = f.string("kind", "toy", DATA_KINDS)
+    data = Data(kind=kind)
+    if kind == "toy":
+        data.name = f.string("name", "spiral", TOY_SETS)
+        data.samples = f.integer("samples", 400, 20, 10000)
+        data.noise = f.number("noise", 0.15, 0.0, 1.0)
+    elif kind == "sklearn":
+        data.name = f.string("name", "iris", SKLEARN_SETS)
+    else:
+        data.name = ""
+        data.path = f.string("path", "", max_len=4096)
+        if not data.path:
+            raise SpecError("data.path: a CSV experiment needs the path of its CSV file")
+        data.target = f.string("target", "")
+        if not data.target:
+            raise SpecError("data.target: name the CSV column to predict")
+        task = f.raw("task", None)
+        if task is not None:
+            task = f.string("task", "", TASKS)
+        data.task = task
+    data.validation = f.number("validation", 0.3, 0.05, 0.9)
+    data.seed = f.integer("seed", 0, 0, 2**31 - 1)
+    f.done()
+    return data
+
+
+def _parse_training(d: object) -> Training:
+    f = _Fields(d, "training")
+    t = Training(
+        optimizer=f.string("optimizer", "adam", OPTIMIZERS),
+        learning_rate=f.number("learning_rate", 0.01, 0.0, 10.0, lo_open=True),
+        batch_size=f.integer("batch_size", 32, 1, 8192),
+        epochs=f.integer("epochs", 300, 1, 1_000_000),
+        seed=f.integer("seed", 0, 0, 2**31 - 1),
+    )
+    f.done()
+    return t
+
+
+def _parse_experiment(d: object, base_dir: str) -> Experiment:
+    f = _Fields(d, "")
+    if not f.has("reglab"):
+        raise SpecError('reglab: missing; an experiment file starts with "reglab": 1 (the format version)')
+    version = f.raw("reglab", None)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SpecError(f"reglab: expected the format version 1, got {_describe(version)}")
+    if version > FORMAT_VERSION:
+        raise SpecError(
+            f"reglab: format version {version} is newer than this RegLab reads ({FORMAT_VERSION}); update RegLab"
+        )
+    if version < 1:
+        raise SpecError(f"reglab: {version} is not a format version (this RegLab reads 1)")
+    exp = Experiment(
+        name=f.string("name", "Untitled experiment", max_len=200),
+        data=_parse_data(f.raw("data", {})),
+        network=_parse_network(f.raw("network", {})),
+        training=_parse_training(f.raw("training", {})),
+        base_dir=base_dir,
+    )
+    f.done()
+    return exp
