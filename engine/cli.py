@@ -1,0 +1,175 @@
+"""The headless command line: ``python main.py run | validate EXP.json``.
+
+Bad input (missing file, bad JSON, invalid spec, bad CSV) prints one line on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import time
+from pathlib import Path
+
+from engine.spec import Experiment, SpecError, load_experiment
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit 2, like every other bad input
+        self.exit(EXIT_BAD_INPUT, f"reglab: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reglab", description="RegLab headless commands; with no command RegLab opens its window.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="train an experiment and write metrics.csv, experiment.json and model.keras")
+    run.add_argument("experiment", help="experiment JSON file")
+    run.add_argument("--epochs", type=int, help="train this many epochs instead of the file's training.epochs")
+    run.add_argument("--out", help="output folder (default: runs/<experiment file name>)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    validate = sub.add_parser("validate", help="check an experiment file (and its data) without training")
+    validate.add_argument("experiment", help="experiment JSON file")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        return _run(args)
+    except SpecError as exc:  # includes DataError
+        print(f"reglab: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"reglab: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def describe(exp: Experiment) -> str:
+    """A one-line human description of an experiment."""
+    d = exp.data
+    data = {"toy": f"toy {d.name} ({d.samples} samples, noise {d.noise:g})", "sklearn": f"scikit-learn {d.name}",
+            "csv": f"CSV {d.path} → {d.target}"}[d.kind]
+    layers = []
+    for h in exp.network.hidden:
+        text = f"{h.units} {h.activation}"
+        for kind in ("kernel", "bias", "activity"):
+            r = getattr(h, f"{kind}_regularizer")
+            if r is not None and r.kind != "none":
+                lam = ", ".join(f"{k}={v:g}" for k, v in (("l1", r.l1), ("l2", r.l2)) if v)
+                text += f" + {kind} {r.kind}({lam})"
+        if h.dropout:
+            text += f" + dropout {h.dropout:g}"
+        layers.append(text)
+    net = " → ".join(layers) if layers else "no hidden layer"
+    if exp.network.input_dropout:
+        net = f"input dropout {exp.network.input_dropout:g} → " + net
+    t = exp.training
+    return f"{data}; {net}; {t.optimizer} lr {t.learning_rate:g}, batch {t.batch_size}, {t.epochs} epochs"
+
+
+def _validate(args) -> int:
+    from engine.data import load_dataset
+
+    exp = load_experiment(args.experiment)
+    ds = load_dataset(exp)
+    print(f"ok: {exp.name!r}: {describe(exp)}; {len(ds.x_train)} training / {len(ds.x_val)} validation rows, "
+          f"{ds.n_features} features, task {ds.task}")
+    return 0
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "run"
+
+
+def _run(args) -> int:
+    exp = load_experiment(args.experiment)
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise SpecError(f"--epochs: {args.epochs} is out of range [1, 1000000]")
+        exp.training.epochs = args.epochs
+    if exp.data.kind == "csv":
+        exp.data.path = str(exp.resolved_data_path().resolve())
+    out = Path(args.out) if args.out else Path("runs") / _slug(Path(args.experiment).stem)
+    from engine.data import load_dataset
+
+    dataset = load_dataset(exp)  # bad data fails here, before TensorFlow is even imported
+    out.mkdir(parents=True, exist_ok=True)
+
+    from engine.trainer import Trainer, TrainingDiverged
+
+    trainer = Trainer(exp, dataset, grid_every=0)
+    progress = _Progress(exp.training.epochs, enabled=not args.quiet and sys.stderr.isatty())
+    start = time.perf_counter()
+    reason = None
+    try:
+        trainer.run(on_epoch=progress.update)
+    except TrainingDiverged as exc:
+        reason = str(exc)
+    except KeyboardInterrupt:
+        reason = f"interrupted after {trainer.epoch} epochs"
+    progress.close()
+    seconds = time.perf_counter() - start
+
+    _write_metrics(out / "metrics.csv", trainer.history)
+    (out / "experiment.json").write_text(exp.to_json(), encoding="utf-8")
+    if trainer.epoch:
+        trainer.save_model(out / "model.keras")
+    if reason:
+        print(f"reglab: {reason}; metrics so far are in {out}", file=sys.stderr)
+        return EXIT_DIVERGED
+    if not args.quiet:
+        print(_summary(exp, trainer.history[-1], trainer.epoch, seconds, out))
+    return 0
+
+
+def _write_metrics(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        if not rows:
+            return
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+
+
+def _summary(exp: Experiment, last: dict, epochs: int, seconds: float, out: Path) -> str:
+    metric = "accuracy" if "accuracy" in last else "rmse"
+    return (f"{exp.name}: {epochs} epochs in {seconds:.1f} s ({epochs / max(seconds, 1e-9):.0f} epochs/s); "
+            f"loss {last['loss']:.4f}, val_loss {last['val_loss']:.4f}, {metric} {last[metric]:.4f}, "
+            f"val_{metric} {last['val_' + metric]:.4f} → {out}")
+
+
+class _Progress:
+    """A one-line progress bar on a terminal (stderr); silent when not a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled = total, enabled
+        self.start = time.perf_counter()
+        self.last_draw = 0.0
+
+    def update(self, snap) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self.last_draw < 0.1 and snap.epoch < self.total:
+            return
+        self.last_draw = now
+        done = int(self.WIDTH * snap.epoch / self.total)
+        rate = snap.epoch / max(now - self.start, 1e-9)
+        bar = "█" * done + "░" * (self.WIDTH - done)
+        sys.stderr.write(f"\r{bar} {snap.epoch}/{self.total}  loss {snap.loss:.4f}  val_loss {snap.val_loss:.4f}  "
+                         f"{snap.metric_name} {snap.metric:.3f}  {rate:.0f} epochs/s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -1,0 +1,229 @@
+"""The trainer's numbers against hand computation and plain Keras."""
+
+import numpy as np
+import pytest
+from builders import experiment, make_dataset
+
+from engine.keras_setup import keras
+from engine.spec import Regularizer
+from engine.trainer import Trainer, TrainingDiverged
+
+
+def set_weights(trainer, rng):
+    for layer in trainer.net.dense:
+        layer.kernel.assign(rng.normal(size=layer.kernel.shape).astype(np.float32))
+        layer.bias.assign(rng.normal(size=layer.bias.shape).astype(np.float32))
+
+
+def test_penalties_equal_hand_computation(xor_data):
+    hidden = [
+        {"units": 5, "activation": "relu", "kernel_regularizer": {"l1": 0.01, "l2": 0.0},
+         "bias_regularizer": {"l1": 0.0, "l2": 0.02}, "activity_regularizer": {"l1": 0.003, "l2": 0.0}},
+        {"units": 4, "activation": "tanh", "kernel_regularizer": {"l1": 0.0, "l2": 0.05}},
+        {"units": 3, "activation": "linear", "kernel_regularizer": {"l1": 0.004, "l2": 0.006},
+         "activity_regularizer": {"l1": 0.0, "l2": 0.001}},
+    ]
+    trainer = Trainer(experiment(hidden), xor_data)
+    set_weights(trainer, np.random.default_rng(1))
+    x, y = xor_data.x_train[:32], xor_data.y_train[:32]
+    out = trainer.batch_losses(x, y, training=True)
+
+    w = [(layer.kernel.numpy().astype(np.float64), layer.bias.numpy().astype(np.float64))
+         for layer in trainer.net.dense]
+    h1 = np.maximum(x @ w[0][0] + w[0][1], 0)
+    h2 = np.tanh(h1 @ w[1][0] + w[1][1])
+    h3 = h2 @ w[2][0] + w[2][1]
+    expected = np.array([
+        [0.01 * np.abs(w[0][0]).sum(), 0.02 * (w[0][1] ** 2).sum(), 0.003 * np.abs(h1).sum() / 32],  # L1, L2 bias, act
+        [0.05 * (w[1][0] ** 2).sum(), 0.0, 0.0],  # L2 (λΣw², no ½)
+        [0.004 * np.abs(w[2][0]).sum() + 0.006 * (w[2][0] ** 2).sum(), 0.0, 0.001 * (h3 ** 2).sum() / 32],  # L1L2
+    ])
+    np.testing.assert_allclose(out["layer_penalties"], expected, rtol=1e-4, atol=1e-6)
+    assert out["penalty"] == pytest.approx(expected.sum(), rel=1e-5)
+    assert out["loss"] == pytest.approx(out["data_loss"] + out["penalty"], rel=1e-6)
+    logits_p = 1 / (1 + np.exp(-(h3 @ w[3][0] + w[3][1])))
+    bce = -np.mean(y * np.log(logits_p) + (1 - y) * np.log(1 - logits_p))
+    assert out["data_loss"] == pytest.approx(bce, rel=1e-4)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_batch_loss_equals_keras_own(task):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(60, 3))
+    if task == "binary":
+        y = (x[:, 0] > 0).astype(float)
+    elif task == "multiclass":
+        y = np.eye(3)[rng.integers(0, 3, 60)]
+    else:
+        y = x.sum(axis=1)
+    data = make_dataset(x[:40], y[:40], x[40:], y[40:], task=task)
+    hidden = [{"units": 6, "kernel_regularizer": {"l1": 0.01, "l2": 0.02}, "bias_regularizer": {"l1": 0.0, "l2": 0.1},
+               "activity_regularizer": {"l1": 0.001, "l2": 0.0}, "dropout": 0.0},
+              {"units": 5, "activation": "elu", "kernel_regularizer": {"l1": 0.0, "l2": 0.03}}]
+    trainer = Trainer(experiment(hidden), data)
+    set_weights(trainer, rng)
+    mine = trainer.batch_losses(data.x_train, data.y_train, training=True)
+    stock = trainer.stock_model()
+    keras_loss = stock.evaluate(data.x_train, data.y_train, batch_size=40, verbose=0, return_dict=True)["loss"]
+    assert mine["loss"] == pytest.approx(keras_loss, rel=1e-5)
+    stock(data.x_train, training=False)  # an eager call, so stock.losses holds this batch's activity penalty
+    assert mine["penalty"] == pytest.approx(float(sum(stock.losses)), rel=1e-5)
+
+
+def test_epoch_loss_is_data_loss_plus_penalty_and_evaluations_are_dropout_off(xor_data):
+    hidden = [{"units": 16, "dropout": 0.3, "kernel_regularizer": {"l1": 0.0, "l2": 0.01}}]
+    trainer = Trainer(experiment(hidden), xor_data)
+    snap = trainer.step()
+    assert snap.epoch == 1
+    assert snap.loss == pytest.approx(snap.data_loss + snap.penalty, rel=1e-6)
+    assert snap.penalty == pytest.approx(sum(layer.penalty for layer in snap.layers), rel=1e-5)
+    for x, y, value, acc in ((xor_data.x_train, xor_data.y_train, snap.train_eval_loss, snap.train_eval_metric),
+                             (xor_data.x_val, xor_data.y_val, snap.val_loss, snap.val_metric)):
+        p = np.clip(trainer.predict(x).astype(np.float64), 1e-7, 1 - 1e-7)
+        bce = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+        assert value == pytest.approx(bce, rel=1e-4)  # no penalty, no dropout
+        assert acc == pytest.approx(np.mean((p > 0.5) == (y > 0.5)))
+    # evaluation is deterministic: dropout is off
+    np.testing.assert_array_equal(trainer.predict(xor_data.x_val), trainer.predict(xor_data.x_val))
+
+
+def test_snapshot_contents(xor_data):
+    hidden = [{"units": 16, "dropout": 0.5, "kernel_regularizer": {"l1": 0.001, "l2": 0.0}}, {"units": 8}]
+    trainer = Trainer(experiment(hidden), xor_data)
+    first = trainer.step()
+    for _ in range(4):
+        snap = trainer.step()
+    assert [layer.name for layer in snap.layers] == ["hidden_1", "hidden_2", "output"]
+    for a, b in zip(first.layers, snap.layers, strict=True):
+        np.testing.assert_array_equal(a.histogram_edges, b.histogram_edges)  # fixed for the run
+        assert b.histogram.sum() == b.kernel.size
+        assert b.l1_norm == pytest.approx(np.abs(b.kernel).sum(), rel=1e-6)
+        assert b.l2_norm == pytest.approx(np.sqrt((b.kernel.astype(np.float64) ** 2).sum()), rel=1e-5)
+        assert b.near_zero == pytest.approx(np.mean(np.abs(b.kernel) < 1e-3))
+    assert snap.layers[0].dropout_rate == pytest.approx(0.5)
+    assert snap.layers[0].dropped.shape == (16,) and snap.layers[0].dropped.dtype == bool
+    assert snap.layers[1].dropped.sum() == 0  # rate 0 drops nothing
+    assert snap.decision_grid.shape == (64, 64)
+    assert 0.0 <= snap.decision_grid.min() and snap.decision_grid.max() <= 1.0
+    x0, x1, y0, y1 = snap.grid_extent
+    assert x0 < xor_data.x_train[:, 0].min() and x1 > xor_data.x_train[:, 0].max()
+    # the grid is the model's output at the grid points (row = y, column = x)
+    corner = trainer.predict(np.array([[x0, y0], [x1, y1]]))[:, 0]
+    np.testing.assert_allclose([snap.decision_grid[0, 0], snap.decision_grid[-1, -1]], corner, rtol=1e-5, atol=1e-6)
+    # the kernel drawn is the model's kernel
+    np.testing.assert_array_equal(snap.layers[0].kernel, trainer.net.dense[0].kernel.numpy())
+
+
+def test_grid_every_k_epochs(xor_data):
+    trainer = Trainer(experiment(), xor_data, grid_every=3)
+    grids = [trainer.step().decision_grid is not None for _ in range(6)]
+    assert grids == [False, False, True, False, False, True]
+
+
+def test_live_changes_apply_next_epoch_without_reset_or_retracing(xor_data):
+    exp = experiment([{"units": 16, "dropout": 0.0}])
+    trainer = Trainer(exp, xor_data)
+    for _ in range(3):
+        before = trainer.step()
+    assert before.penalty == 0.0
+    weights = trainer.net.dense[0].kernel.numpy().copy()
+
+    changed = exp.copy()
+    changed.network.hidden[0].kernel_regularizer = Regularizer(l1=0.0, l2=0.5)
+    changed.network.hidden[0].dropout = 0.9
+    changed.training.learning_rate = 0.001
+    assert trainer.apply_live(changed)
+    np.testing.assert_array_equal(trainer.net.dense[0].kernel.numpy(), weights)  # not reset
+    after = trainer.step()
+    assert after.epoch == 4
+    expected_penalty_now = 0.5 * float((trainer.net.dense[0].kernel.numpy().astype(np.float64) ** 2).sum())
+    assert after.layers[0].kernel_penalty > 0.0
+    assert after.layers[0].kernel_penalty == pytest.approx(expected_penalty_now, rel=0.2)
+    assert after.layers[0].dropout_rate == pytest.approx(0.9)
+    assert after.learning_rate == pytest.approx(0.001)
+    assert trainer.trace_count == 1
+
+
+def test_structural_change_is_refused_by_apply_live(xor_data):
+    exp = experiment([{"units": 16}])
+    trainer = Trainer(exp, xor_data)
+    changed = exp.copy()
+    changed.network.hidden[0].units = 17
+    assert not trainer.apply_live(changed)
+    changed = exp.copy()
+    changed.training.batch_size = 10
+    assert not trainer.apply_live(changed)
+
+
+def test_same_spec_and_seed_give_identical_metrics_and_reset_replays(xor_data):
+    exp = experiment([{"units": 16, "dropout": 0.3, "activity_regularizer": {"l1": 0.01, "l2": 0}}])
+    a, b = Trainer(exp, xor_data), Trainer(exp, xor_data)
+    a.run(5)
+    b.run(5)
+    assert a.history == b.history
+    history = list(a.history)
+    a.reset()
+    assert a.epoch == 0 and a.history == []
+    a.run(5)
+    assert a.history == history
+    assert a.trace_count == 1
+    other = exp.copy()
+    other.training.seed = 1
+    c = Trainer(other, xor_data)
+    c.run(5)
+    assert c.history != history
+
+
+def test_run_stops_on_request_between_epochs(xor_data):
+    trainer = Trainer(experiment(epochs=50), xor_data)
+    seen = []
+
+    def on_epoch(snap):
+        seen.append(snap.epoch)
+        if snap.epoch == 3:
+            trainer.request_stop()
+
+    trainer.run(on_epoch=on_epoch)
+    assert seen == [1, 2, 3] and trainer.epoch == 3
+    trainer.run(2)
+    assert trainer.epoch == 5
+
+
+def test_divergence_stops_with_a_reason_and_keeps_finite_weights(xor_data):
+    hidden = [{"units": 16, "kernel_regularizer": {"l1": 0.0, "l2": 100.0}}]
+    exp = experiment(hidden, optimizer="sgd", learning_rate=10.0)
+    trainer = Trainer(exp, xor_data)
+    with pytest.raises(TrainingDiverged, match="diverged"):
+        trainer.run(50)
+    assert trainer.diverged and "learning rate" in trainer.diverged
+    for v in trainer.model.trainable_variables:
+        assert np.isfinite(v.numpy()).all()
+    with pytest.raises(TrainingDiverged):
+        trainer.step()
+    sane = exp.copy()
+    sane.training.learning_rate = 0.01
+    sane.network.hidden[0].kernel_regularizer = Regularizer(l2=0.001)
+    assert trainer.apply_live(sane)
+    trainer.reset()
+    assert trainer.diverged is None and trainer.epoch == 0
+    assert np.isfinite(trainer.run(3).loss)
+
+
+def test_stock_model_uses_only_keras_layers_and_current_values(xor_data):
+    hidden = [{"units": 8, "dropout": 0.25, "kernel_regularizer": {"l1": 0.01, "l2": 0.0}},
+              {"units": 4, "kernel_regularizer": {"l1": 0.01, "l2": 0.02},
+               "activity_regularizer": {"l1": 0, "l2": 0.1}}]
+    exp = experiment(hidden)
+    trainer = Trainer(exp, xor_data)
+    trainer.step()
+    live = exp.copy()
+    live.network.hidden[0].dropout = 0.4
+    trainer.apply_live(live)
+    stock = trainer.stock_model()
+    kinds = [type(layer).__name__ for layer in stock.layers]
+    assert kinds == ["InputLayer", "Dense", "Dropout", "Dense", "Dense"]
+    assert stock.layers[2].rate == pytest.approx(0.4)
+    assert isinstance(stock.layers[1].kernel_regularizer, keras.regularizers.L1)
+    assert isinstance(stock.layers[3].kernel_regularizer, keras.regularizers.L1L2)
+    assert isinstance(stock.layers[3].activity_regularizer, keras.regularizers.L2)
+    np.testing.assert_allclose(stock.predict(xor_data.x_val, verbose=0), trainer.predict(xor_data.x_val), rtol=1e-6)
