@@ -170,7 +170,8 @@ def load_dataset(exp: Experiment) -> Dataset:
 
 
 def _toy_table(name: str, samples: int, noise: float, seed: int) -> Table:
-    """Two-feature sets in the style of TensorFlow Playground; noise 0 = clean, 1 = heavy overlap."""
+    """Two-feature sets in the style of TensorFlow Playground (and the 10-feature "tabular" set of the
+    tutorials); noise 0 = clean, 1 = heavy overlap."""
     makers = {
         "circle": _circle,
         "xor": _xor,
@@ -179,6 +180,7 @@ def _toy_table(name: str, samples: int, noise: float, seed: int) -> Table:
         "moons": _moons,
         "plane": _plane,
         "ripple": _ripple,
+        "tabular": _tabular,
     }
     if name not in makers:
         raise DataError(f"data.name: {name!r} is not a toy data set (choose one of {', '.join(makers)})")
@@ -188,12 +190,20 @@ def _toy_table(name: str, samples: int, noise: float, seed: int) -> Table:
         x=np.asarray(x, dtype=np.float64),
         y=np.asarray(y, dtype=np.float64 if regression else np.int64),
         task="regression" if regression else "binary",
-        feature_names=["x1", "x2"],
+        feature_names=[f"x{i + 1}" for i in range(x.shape[1])],
         class_names=[] if regression else ["0", "1"],
         target_name="y" if regression else "label",
         frame=None,
         scale_features=False,
     )
+
+
+def _tabular(n, noise, seed):
+    """Ten features, five informative, two redundant (the tutorials' generated binary set)."""
+    from sklearn.datasets import make_classification
+
+    return make_classification(n_samples=n, n_features=10, n_informative=5, n_redundant=2, flip_y=0.3 * noise,
+                               class_sep=1.0, random_state=seed)
 
 
 def _circle(n, noise, seed):

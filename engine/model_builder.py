@@ -2,10 +2,12 @@
 
 Two twins are built from one spec:
 
-* the *training model* (:func:`build_training_model`): every hidden Dense carries a
+* the *training model* (:func:`build_training_model`): every hidden Dense has a
   :class:`LiveRegularizer` for its kernel, bias and activity, and every hidden layer (and the
   input) is followed by a :class:`RecordingDropout`, even at rate 0, so λ and dropout rates can be
-  changed live without a new graph;
+  changed live without a new graph. The trainer adds the penalties itself, layer by layer and kind
+  by kind, from the same regularizer objects (the activity one on the Dense output divided by the
+  batch size, as Keras 3 does); a test checks the sum against a stock Keras model's loss;
 * the *stock model* (:func:`build_stock_model`): plain ``Dense``, ``Dropout`` (only where the rate
   is > 0) and ``L1``/``L2``/``L1L2`` (only where λ > 0) with the current values. This is what is
   saved and exported; it loads with plain ``keras.saving.load_model``.
@@ -37,7 +39,8 @@ REG_KINDS = ("kernel", "bias", "activity")
 
 @dataclass
 class TrainingModel:
-    model: keras.Model
+    model: keras.Model  # features → prediction
+    with_hidden: keras.Model  # features → [prediction, output of each hidden Dense (before its dropout)]
     dense: list  # hidden Dense layers, then the output Dense
     dropout: list  # RecordingDropout: the input's first, then one after each hidden layer
     regularizers: list  # per hidden layer: {"kernel": LiveRegularizer, "bias": ..., "activity": ...}
@@ -68,16 +71,18 @@ def build_training_model(exp: Experiment, n_features: int, n_outputs: int, task:
     inputs = keras.Input(shape=(n_features,), name="features")
     first = RecordingDropout(net.input_dropout, seed=seed * 7919 + 1, name="input_dropout")
     x = first(inputs)
-    dense, dropout, regs = [], [first], []
+    dense, dropout, regs, hidden_outputs = [], [first], [], []
     for i, h in enumerate(net.hidden):
         r = {"kernel": _live(h.kernel_regularizer), "bias": _live(h.bias_regularizer),
              "activity": _live(h.activity_regularizer)}
         layer = keras.layers.Dense(
             h.units, activation=h.activation, kernel_initializer=_initializer(seed, i), name=f"hidden_{i + 1}",
-            kernel_regularizer=r["kernel"], bias_regularizer=r["bias"], activity_regularizer=r["activity"],
+            kernel_regularizer=r["kernel"], bias_regularizer=r["bias"],
         )
         drop = RecordingDropout(h.dropout, seed=seed * 7919 + i + 2, name=f"dropout_{i + 1}")
-        x = drop(layer(x))
+        hidden_out = layer(x)
+        x = drop(hidden_out)
+        hidden_outputs.append(hidden_out)
         dense.append(layer)
         dropout.append(drop)
         regs.append(r)
@@ -88,7 +93,8 @@ def build_training_model(exp: Experiment, n_features: int, n_outputs: int, task:
     outputs = out_layer(x)
     dense.append(out_layer)
     model = keras.Model(inputs, outputs, name="reglab")
-    return TrainingModel(model, dense, dropout, regs)
+    with_hidden = keras.Model(inputs, [outputs, *hidden_outputs], name="reglab_with_hidden")
+    return TrainingModel(model, with_hidden, dense, dropout, regs)
 
 
 def build_stock_model(exp: Experiment, n_features: int, n_outputs: int, task: str) -> keras.Model:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 FORMAT_VERSION = 1
 
-TOY_CLASSIFICATION = ("circle", "xor", "gaussian", "spiral", "moons")
+TOY_CLASSIFICATION = ("circle", "xor", "gaussian", "spiral", "moons", "tabular")  # tabular: 10 features
 TOY_REGRESSION = ("plane", "ripple")
 TOY_SETS = TOY_CLASSIFICATION + TOY_REGRESSION
 SKLEARN_SETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
@@ -149,6 +149,8 @@ def load_experiment(path: str | Path) -> Experiment:
         d = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # an integer over 4300 digits, or nesting deeper than the stack
+        raise SpecError(f"{path}: not valid JSON ({exc})") from None
     return Experiment.from_dict(d, base_dir=path.resolve().parent)
 
 
@@ -157,6 +159,8 @@ def experiment_from_json(text: str, base_dir: str | Path = "") -> Experiment:
         d = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # an integer over 4300 digits, or nesting deeper than the stack
+        raise SpecError(f"not valid JSON ({exc})") from None
     return Experiment.from_dict(d, base_dir=base_dir)
 
 
@@ -221,7 +225,10 @@ class _Fields:
         name = self._name(key)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise SpecError(f"{name}: expected a number, got {_describe(v)}")
-        v = float(v)
+        try:
+            v = float(v)
+        except OverflowError:  # an int beyond float range (JSON allows 1 followed by 400 zeros)
+            v = math.inf if v > 0 else -math.inf
         if not math.isfinite(v):
             raise SpecError(f"{name}: {v} is not a finite number")
         if v < lo or v > hi or (lo_open and v == lo):
@@ -255,9 +262,10 @@ class _Fields:
     def done(self) -> None:
         extra = [k for k in self.d if k not in self.used]
         if extra:
-            k = extra[0]
+            k = str(extra[0])
+            k = k if k.isprintable() else repr(k)  # a key with a newline must not break the one-line message
             allowed = ", ".join(sorted(self.used))
-            raise SpecError(f"{self._name(str(k))}: unknown field (allowed here: {allowed})")
+            raise SpecError(f"{self._name(k)}: unknown field (allowed here: {allowed})")
 
 
 def _describe(v: object) -> str:
@@ -275,7 +283,8 @@ def _describe(v: object) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    s = f"{x:g}"
+    return s if float(s) == x else repr(x)  # :g keeps 6 digits; 0.9500001 must not print as 0.95
 
 
 def _parse_regularizer(d: object, path: str) -> Regularizer | None:

@@ -178,17 +178,15 @@ class Trainer:
 
     # ------------------------------------------------------------------ the graph
     def _forward(self, x, y, training: bool):
-        y_pred = self.model(x, training=training)
+        y_pred, *hidden = self.net.with_hidden(x, training=training)
         data_loss = self.loss_fn(y, y_pred)
-        parts = []  # per hidden layer: kernel, bias, activity penalty
-        for layer, regs in zip(self.net.dense, self.net.regularizers, strict=False):
-            kernel = regs["kernel"](layer.kernel)
-            bias = regs["bias"](layer.bias)
-            own = tf.add_n([tf.cast(v, tf.float32) for v in layer.losses])
-            parts.append(tf.stack([kernel, bias, own - kernel - bias]))
-        layer_penalties = tf.stack(parts) if parts else tf.zeros([0, 3])
-        model_losses = self.model.losses
-        penalty = tf.add_n(model_losses) if model_losses else tf.constant(0.0)
+        batch = tf.cast(tf.shape(x)[0], tf.float32)
+        rows = []  # per hidden layer: kernel, bias, activity penalty (Keras 3 divides activity by the batch size)
+        for layer, out, regs in zip(self.net.dense, hidden, self.net.regularizers, strict=False):
+            rows.append(tf.stack([regs["kernel"](layer.kernel), regs["bias"](layer.bias),
+                                  tf.math.divide_no_nan(regs["activity"](out), batch)]))
+        layer_penalties = tf.stack(rows) if rows else tf.zeros([0, 3])
+        penalty = tf.reduce_sum(layer_penalties)
         return data_loss + penalty, data_loss, penalty, layer_penalties, y_pred
 
     def _metric_sum(self, y, y_pred):
@@ -333,7 +331,7 @@ class Trainer:
         for i in range(n_dense):
             kernel, bias = v[f"kernel_{i}"], v[f"bias_{i}"]
             hidden = i < n_dense - 1
-            absw = np.abs(kernel)
+            absw = np.abs(kernel.astype(np.float64))  # float64: huge weights must not overflow the norms
             layers.append(LayerSnapshot(
                 name=self.net.dense[i].name,
                 kernel=kernel,
@@ -341,7 +339,7 @@ class Trainer:
                 histogram=weight_histogram(kernel, self.edges[i]),
                 histogram_edges=self.edges[i],
                 l1_norm=float(absw.sum()),
-                l2_norm=float(np.sqrt(np.square(kernel).sum())),
+                l2_norm=float(np.sqrt(np.square(absw).sum())),
                 near_zero=float((absw < NEAR_ZERO).mean()) if kernel.size else 0.0,
                 kernel_penalty=float(layer_pen[i, 0]) if hidden else 0.0,
                 bias_penalty=float(layer_pen[i, 1]) if hidden else 0.0,

@@ -62,7 +62,10 @@ def numeric_csv(n: int, y_values) -> str:
 # --------------------------------------------------------------------------- toy sets
 
 
-@pytest.mark.parametrize("name", TOY_CLASSIFICATION)
+TOY_2D_CLASSIFICATION = [name for name in TOY_CLASSIFICATION if name != "tabular"]
+
+
+@pytest.mark.parametrize("name", TOY_2D_CLASSIFICATION)
 def test_toy_classification_shape_and_balance(name):
     t = toy(name, samples=401)
     assert t.x.shape == (401, 2) and t.x.dtype == np.float64
@@ -89,7 +92,14 @@ def test_toy_noise_changes_data(name):
     assert not np.allclose(clean.x, noisy.x) or not np.allclose(clean.y, noisy.y)
 
 
-@pytest.mark.parametrize("name", TOY_CLASSIFICATION)
+def test_tabular_is_the_tutorials_ten_feature_binary_set():
+    t = toy("tabular", samples=500)
+    assert t.x.shape == (500, 10) and t.task == "binary" and t.feature_names[-1] == "x10"
+    assert abs(int(t.y.sum()) - 250) <= 10
+    assert toy("tabular", noise=1.0).y.tolist() != toy("tabular", noise=0.0).y.tolist()  # noise flips labels
+
+
+@pytest.mark.parametrize("name", TOY_2D_CLASSIFICATION)
 def test_toy_noise_makes_classes_overlap(name):
     """A nearest-neighbour vote separates clean data almost perfectly, noisy data clearly worse."""
     from sklearn.model_selection import cross_val_score
