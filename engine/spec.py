@@ -136,6 +136,20 @@ class Experiment:
         return p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
 
 
+def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
+    """True when ``new`` differs from ``old`` only in what can change live (rates, λ, learning rate)."""
+    a, b = old.copy(), new.copy()
+    for e in (a, b):
+        e.name = ""
+        e.training.learning_rate = 0.0
+        e.training.epochs = 0
+        e.network.input_dropout = 0.0
+        for h in e.network.hidden:
+            h.dropout = 0.0
+            h.kernel_regularizer = h.bias_regularizer = h.activity_regularizer = None
+    return a == b
+
+
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; every problem becomes a SpecError."""
     path = Path(path)

@@ -28,25 +28,11 @@ from engine.model_builder import (
     make_optimizer,
 )
 from engine.snapshot import GRID_SIZE, NEAR_ZERO, LayerSnapshot, Snapshot, histogram_edges, weight_histogram
-from engine.spec import Experiment
+from engine.spec import Experiment, live_fields_differ_only
 
 
 class TrainingDiverged(RuntimeError):
     """The loss or the weights became NaN/inf; the last finite weights were restored."""
-
-
-def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
-    """True when ``new`` differs from ``old`` only in what can change live (rates, λ, learning rate)."""
-    a, b = old.copy(), new.copy()
-    for e in (a, b):
-        e.name = ""
-        e.training.learning_rate = 0.0
-        e.training.epochs = 0
-        e.network.input_dropout = 0.0
-        for h in e.network.hidden:
-            h.dropout = 0.0
-            h.kernel_regularizer = h.bias_regularizer = h.activity_regularizer = None
-    return a == b
 
 
 class Trainer:

@@ -609,6 +609,7 @@ def test_nine_hidden_layers_is_too_many():
         ("data.noise", 10**400, "data.noise: inf is not a finite number"),
         (f"{R}.l1", -(10**400), f"{R}.l1: -inf is not a finite number"),
     ],
+    ids=lambda x: ("-" if x < 0 else "") + "10**400" if isinstance(x, int) and abs(x) > 10**300 else None,
 )
 def test_nan_and_infinity_are_rejected(path, value, message):
     expect_error(with_value(EXAMPLE, path, value), message)
