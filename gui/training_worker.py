@@ -1,0 +1,244 @@
+"""The one place in gui/ that runs the engine: a worker that owns TensorFlow on its own QThread.
+
+The window sends commands (:meth:`TrainingWorker.load`, ``play``, ``pause``, ``step``, ``reset``,
+``set_speed``, ``stop``); they go through a thread-safe queue and are handled between epochs. The
+worker publishes the *latest* snapshot and the new rows of the loss history; the window collects
+them with :meth:`take_updates` on its render timer (latest wins: nothing queues per epoch). Rare
+events — the data set is ready, an error — are Qt signals, delivered on the GUI thread.
+
+TensorFlow is imported on the worker thread, the first time a run is built, so the window shows
+at once.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from engine.snapshot import Snapshot
+from engine.spec import Experiment, SpecError
+
+
+@dataclass
+class Status:
+    state: str = "starting"  # starting | loading | ready | training | paused | finished | diverged | error
+    epoch: int = 0
+    epochs_per_second: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class Updates:
+    """What the worker has published since the window last looked."""
+
+    run_id: int  # changes when a new run starts (new network or data, or Reset): clear the views
+    snapshot: Snapshot | None  # the latest snapshot of this run (None before the first epoch)
+    new_rows: list[dict] = field(default_factory=list)  # metrics rows not taken before, in epoch order
+    status: Status = field(default_factory=Status)
+
+
+class _LoopThread(QThread):
+    """A QThread that runs one function (the worker's loop) instead of an event loop."""
+
+    def __init__(self, loop):
+        super().__init__()
+        self.setObjectName("RegLab training")
+        self._target = loop
+
+    def run(self) -> None:
+        self._target()
+
+
+class TrainingWorker(QObject):
+    dataset_ready = Signal(object)  # engine.data.Dataset of the new run
+    failed = Signal(str)  # a one-line reason (bad data, divergence, an engine error)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._commands: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._run_id = 0
+        self._latest: Snapshot | None = None
+        self._rows: list[dict] = []
+        self._status = Status()
+        self._thread = _LoopThread(self._loop)
+        self._trainer = None
+        self._exp: Experiment | None = None
+        self._playing = False
+        self._speed: float | None = None  # epochs per second, None = as fast as possible
+        self._recent: deque[float] = deque(maxlen=64)
+
+    # ---------------------------------------------------------------- GUI thread
+    def start(self) -> None:
+        if not self._thread.isRunning():
+            self._thread.start()
+
+    def load(self, exp: Experiment) -> None:
+        """A new run for this spec (structural change): data and model are rebuilt from the seed."""
+        self._send("load", exp.copy())
+
+    def apply_live(self, exp: Experiment) -> None:
+        """Dropout rates, λ and learning rate changed: applied from the next epoch, weights kept."""
+        self._send("live", exp.copy())
+
+    def play(self) -> None:
+        self._send("play")
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def step(self) -> None:
+        self._send("step")
+
+    def reset(self) -> None:
+        self._send("reset")
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        self._send("speed", epochs_per_second)
+
+    def stop(self, timeout_ms: int = 1000) -> bool:
+        """Stop training and end the thread; True when it ended within the timeout."""
+        if self._trainer is not None:
+            self._trainer.request_stop()
+        self._send("quit")
+        if not self._thread.isRunning():
+            return True
+        return self._thread.wait(timeout_ms)
+
+    def take_updates(self, rows_seen: int, run_id: int) -> Updates:
+        """The latest snapshot, the rows after ``rows_seen`` (all rows if ``run_id`` is not current)."""
+        with self._lock:
+            start = rows_seen if run_id == self._run_id else 0
+            return Updates(self._run_id, self._latest, self._rows[start:], Status(**vars(self._status)))
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def _send(self, command: str, payload=None) -> None:
+        self._commands.put((command, payload))
+
+    # ---------------------------------------------------------------- worker thread
+    def _set_status(self, **changes) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                setattr(self._status, key, value)
+
+    def _new_run(self) -> None:
+        with self._lock:
+            self._run_id += 1
+            self._latest = None
+            self._rows = []
+            self._status.epoch = 0
+        self._recent.clear()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                if self._playing and self._trainer is not None:
+                    command = self._commands.get(timeout=self._wait_before_next_epoch())
+                else:
+                    command = self._commands.get()
+            except queue.Empty:
+                self._train_one()
+                continue
+            name, payload = command
+            if name == "quit":
+                return
+            try:
+                self._handle(name, payload)
+            except Exception as exc:  # an engine error must never kill the window
+                self._playing = False
+                self._set_status(state="error", message=str(exc))
+                self.failed.emit(f"{type(exc).__name__}: {exc}")
+
+    def _wait_before_next_epoch(self) -> float:
+        if not self._speed or not self._recent:
+            return 0.0
+        due = self._recent[-1] + 1.0 / self._speed
+        return max(0.0, due - time.perf_counter())
+
+    def _handle(self, name: str, payload) -> None:
+        if name == "load":
+            self._build(payload)
+        elif name == "live":
+            if self._trainer is None or not self._trainer.apply_live(payload):
+                self._build(payload)
+            self._exp = payload
+        elif name == "play":
+            if self._trainer is not None and self._status.state not in ("diverged", "error"):
+                if self._trainer.epoch >= self._exp.training.epochs:
+                    self._set_status(message=f"Reached the epoch limit ({self._exp.training.epochs}): "
+                                             "raise it or press Reset")
+                    return
+                self._playing = True
+                self._set_status(state="training", message="")
+        elif name == "pause":
+            self._playing = False
+            if self._status.state == "training":
+                self._set_status(state="paused")
+        elif name == "step":
+            self._playing = False
+            if self._trainer is not None and self._status.state not in ("diverged", "error"):
+                self._train_one()
+                if self._status.state in ("training", "ready"):
+                    self._set_status(state="paused")
+        elif name == "reset":
+            self._playing = False
+            if self._trainer is not None:
+                self._trainer.reset()
+                self._new_run()
+                self._set_status(state="ready", message="Reset: weights re-initialized from the seed")
+        elif name == "speed":
+            self._speed = payload
+
+    def _build(self, exp: Experiment) -> None:
+        self._playing = False
+        self._trainer = None
+        self._exp = exp
+        self._new_run()
+        self._set_status(state="loading", message="Loading data and building the model…")
+        from engine.data import load_dataset  # scikit-learn and pandas load here, off the GUI thread
+
+        try:
+            dataset = load_dataset(exp)
+        except SpecError as exc:
+            self._set_status(state="error", message=str(exc))
+            self.failed.emit(str(exc))
+            return
+        self.dataset_ready.emit(dataset)
+        from engine.trainer import Trainer  # TensorFlow loads here, on this thread
+
+        self._trainer = Trainer(exp, dataset)
+        self._set_status(state="ready", message="")
+
+    def _train_one(self) -> None:
+        from engine.trainer import TrainingDiverged
+
+        trainer = self._trainer
+        try:
+            snap = trainer.step()
+        except TrainingDiverged as exc:
+            self._playing = False
+            self._set_status(state="diverged", message=str(exc))
+            self.failed.emit(str(exc))
+            return
+        now = time.perf_counter()
+        self._recent.append(now)
+        rate = (len(self._recent) - 1) / (now - self._recent[0]) if len(self._recent) > 1 else 0.0
+        finished = trainer.epoch >= self._exp.training.epochs
+        if finished:
+            self._playing = False
+        with self._lock:
+            self._latest = snap
+            self._rows.append(snap.metrics_row())
+            self._status.epoch = snap.epoch
+            self._status.epochs_per_second = rate
+            if finished:
+                self._status.state = "finished"
+                self._status.message = f"Finished {snap.epoch} epochs"
