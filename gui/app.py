@@ -6,8 +6,9 @@ import os
 import sys
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 # Qt platforms that draw without a display server.
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "minimalegl", "vnc", "eglfs", "linuxfb", "vkkhrdisplay"})
@@ -34,18 +35,13 @@ def missing_display_reason(
     return "WAYLAND_DISPLAY is not set" if names == {"wayland"} else "DISPLAY is not set"
 
 
-def create_window() -> QMainWindow:
-    """The placeholder lab window (needs a QApplication)."""
-    window = QMainWindow()
-    window.setWindowTitle("RegLab")
-    window.resize(800, 600)
-    label = QLabel(
-        "<p>RegLab — the lab window is being built; see <code>python main.py run</code> for the headless trainer.</p>"
-    )
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    label.setMargin(24)
-    window.setCentralWidget(label)
+def create_window(experiment_path: str | None = None) -> QMainWindow:
+    """The lab window (needs a QApplication), opened on the default experiment or on a given file."""
+    from gui.main_window import MainWindow  # pyqtgraph and the views load here, after the display check
+
+    window = MainWindow()
+    if experiment_path:
+        window.open_experiment(Path(experiment_path))
     return window
 
 
@@ -60,6 +56,7 @@ def main(argv: list[str]) -> int:
         return 2
     app = QApplication.instance() or QApplication(["reglab", *argv])
     app.setApplicationName("RegLab")
-    window = create_window()
+    files = [arg for arg in argv if arg.endswith(".json")]
+    window = create_window(files[0] if files else None)
     window.show()
     return app.exec()

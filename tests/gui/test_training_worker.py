@@ -1,0 +1,133 @@
+"""The training worker: commands between epochs, latest-wins updates, a clean stop."""
+
+import time
+
+import fakes
+import pytest
+
+from gui.training_worker import TrainingWorker
+
+
+class Collector:
+    """Collects what a render timer would, by polling take_updates."""
+
+    def __init__(self, worker):
+        self.worker, self.rows, self.run_id, self.updates = worker, [], -1, None
+
+    def poll(self):
+        u = self.worker.take_updates(len(self.rows), self.run_id)
+        if u.run_id != self.run_id:
+            self.run_id, self.rows = u.run_id, []
+        self.rows.extend(u.new_rows)
+        self.updates = u
+        return u
+
+
+@pytest.fixture
+def worker(qtbot):
+    w = TrainingWorker()
+    w.start()
+    yield w
+    assert w.stop(timeout_ms=3000)
+
+
+def wait_for(qtbot, collector, condition, timeout=60000):
+    qtbot.waitUntil(lambda: condition(collector.poll()), timeout=timeout)
+
+
+def test_play_pause_step_reset(qtbot, worker):
+    exp = fakes.experiment()
+    exp.training.epochs = 10_000
+    collector = Collector(worker)
+    with qtbot.waitSignal(worker.dataset_ready, timeout=60000) as ready:
+        worker.load(exp)
+    assert ready.args[0].x_train.shape[1] == 2
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.play()
+    wait_for(qtbot, collector, lambda u: u.status.epoch >= 5)
+    worker.pause()
+    wait_for(qtbot, collector, lambda u: u.status.state == "paused")
+    time.sleep(0.2)
+    u = collector.poll()
+    paused_at = u.status.epoch
+    time.sleep(0.3)
+    assert collector.poll().status.epoch == paused_at  # the counter stops while paused
+    assert len(collector.rows) == paused_at and [r["epoch"] for r in collector.rows] == list(range(1, paused_at + 1))
+    assert collector.updates.snapshot.epoch == paused_at  # the latest snapshot is the last epoch
+
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == paused_at + 1)
+    time.sleep(0.3)
+    assert collector.poll().status.epoch == paused_at + 1  # exactly one epoch
+
+    old_run = collector.run_id
+    worker.reset()
+    wait_for(qtbot, collector, lambda u: u.run_id != old_run)
+    assert collector.poll().status.epoch == 0 and collector.rows == []
+
+
+def test_live_change_keeps_the_run_structural_change_starts_a_new_one(qtbot, worker):
+    exp = fakes.experiment()
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 1)
+    run = collector.run_id
+    live = exp.copy()
+    live.network.hidden[0].kernel_regularizer.l2 = 0.5
+    worker.apply_live(live)
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 2)
+    assert collector.run_id == run
+    assert collector.rows[1]["hidden_1_penalty"] > 10 * collector.rows[0]["hidden_1_penalty"]
+
+    structural = exp.copy()
+    structural.network.hidden[0].units = 3
+    worker.apply_live(structural)  # not live-applicable: the worker rebuilds
+    wait_for(qtbot, collector, lambda u: u.run_id != run and u.status.state == "ready")
+    assert collector.poll().status.epoch == 0
+
+
+def test_bad_data_becomes_a_message_and_the_worker_lives_on(qtbot, worker, tmp_path):
+    exp = fakes.experiment()
+    exp.data.kind, exp.data.path, exp.data.target = "csv", str(tmp_path / "missing.csv"), "y"
+    with qtbot.waitSignal(worker.failed, timeout=30000) as failed:
+        worker.load(exp)
+    assert "missing.csv" in failed.args[0] and "\n" not in failed.args[0]
+    collector = Collector(worker)
+    worker.load(fakes.experiment())
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+
+
+def test_speed_cap(qtbot, worker):
+    exp = fakes.experiment()
+    exp.training.epochs = 10_000
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.set_speed(10.0)
+    worker.play()
+    wait_for(qtbot, collector, lambda u: u.status.epoch >= 1)
+    start_epoch, start = collector.poll().status.epoch, time.perf_counter()
+    time.sleep(1.0)
+    done = collector.poll().status.epoch - start_epoch
+    elapsed = time.perf_counter() - start
+    assert done <= 10 * elapsed + 2  # capped at 10 epochs per second
+    worker.pause()
+
+
+def test_stops_promptly_while_training(qtbot):
+    worker = TrainingWorker()
+    worker.start()
+    exp = fakes.experiment()
+    exp.training.epochs = 100_000
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.play()
+    wait_for(qtbot, collector, lambda u: u.status.epoch >= 3)
+    start = time.perf_counter()
+    assert worker.stop(timeout_ms=1000)
+    assert time.perf_counter() - start < 1.0
+    assert not worker.is_running
