@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow
