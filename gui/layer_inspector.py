@@ -1,0 +1,265 @@
+"""The layer inspector: units, activation, dropout and the three regularizers of the selected layer.
+
+Every change is an undoable ``document.edit``; sliders merge a whole drag into one undo step. The
+controls are set from the spec on ``spec_changed`` / ``selection_changed`` with their signals blocked,
+so showing a value never edits it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.spec import ACTIVATIONS, MAX_UNITS, HiddenLayer, Regularizer
+from gui import edits
+from gui.document import INPUT_LAYER, ExperimentDocument
+from gui.widgets import (
+    DEFAULT_DROPOUT,
+    DEFAULT_LAMBDA,
+    LogSlider,
+    RateSlider,
+    hint_label,
+    signals_blocked,
+    zoomed_font,
+)
+
+KIND_LABELS = {"none": "None", "L1": "L1", "L2": "L2", "L1+L2": "L1+L2"}
+DROPOUT_HINT = "Dropout zeroes units while training only; Keras scales survivors by 1/(1−p)."
+INPUT_DROPOUT_HINT = "Input dropout zeroes input features while training only; Keras scales survivors by 1/(1−p)."
+
+# per regularizer: (group title, the symbol its penalty sums over, what the sum is divided by)
+_TARGETS = {
+    "kernel": ("Kernel (weights W)", "W", ""),
+    "bias": ("Bias (b)", "b", ""),
+    "activity": ("Activity (outputs a)", "a", " / batch size"),
+}
+
+
+def _keep_together(text: str) -> str:
+    """``text`` with a word joiner after each "/", so "1/(1−p)" never breaks across lines."""
+    return text.replace("/", "/\u2060")
+
+
+def _hint(which: str, kind: str) -> str:
+    _, x, suffix = _TARGETS[which]
+    terms = {
+        "none": "",
+        "L1": f"λ·Σ|{x}|",
+        "L2": f"λ·Σ{x}² (no ½)",
+        "L1+L2": f"λ₁·Σ|{x}| + λ₂·Σ{x}²",
+    }[kind]
+    return f"adds {terms}{suffix} to the loss" if terms else "no penalty"
+
+
+class RegularizerGroup(QGroupBox):
+    """Kind (None / L1 / L2 / L1+L2) and λ of one regularizer; changing the kind keeps the λ you had.
+
+    Emits ``regularizer_changed(reg, merge_key)``: ``reg`` is a Regularizer or None, ``merge_key``
+    names the slider gesture (None for a change of kind).
+    """
+
+    regularizer_changed = Signal(object, object)
+
+    def __init__(self, which: str, parent: QWidget | None = None):
+        super().__init__(_TARGETS[which][0], parent)
+        self.which = which
+        self._layer = 0
+        self._reg: Regularizer | None = None
+        self._memory: dict[int, tuple[float, float]] = {}  # per layer: (l1, l2) last used, for kind changes
+
+        self.kind = QComboBox()
+        for kind in edits.REGULARIZER_KINDS:
+            self.kind.addItem(KIND_LABELS[kind], kind)
+        self.kind.setToolTip("L1 pushes values to exactly zero; L2 shrinks them all; L1+L2 (elastic net) does both")
+        self.lam1 = LogSlider(DEFAULT_LAMBDA)
+        self.lam2 = LogSlider(DEFAULT_LAMBDA)
+        self.lam1_label = QLabel("λ")
+        self.lam2_label = QLabel("λ₂ (L2)")
+        self.hint = hint_label()
+
+        form = self._form = QFormLayout(self)
+        form.addRow("Kind", self.kind)
+        form.addRow(self.lam1_label, self.lam1)
+        form.addRow(self.lam2_label, self.lam2)
+        form.addRow(self.hint)
+
+        self.kind.currentIndexChanged.connect(self._kind_chosen)
+        self.lam1.value_changed.connect(lambda v: self._lambda_moved(1, v))
+        self.lam2.value_changed.connect(lambda v: self._lambda_moved(2, v))
+
+    # ---------------------------------------------------------------- showing
+    def show_regularizer(self, layer: int, reg: Regularizer | None) -> None:
+        """Show ``reg`` of hidden layer ``layer`` without emitting."""
+        self._layer, self._reg = layer, reg
+        kind = reg.kind if reg is not None else "none"
+        if kind != "none":
+            self._memory[layer] = self._had(reg)
+        l1, l2 = self._had(reg)
+        with signals_blocked(self.kind):
+            self.kind.setCurrentIndex(edits.REGULARIZER_KINDS.index(kind))
+        self.lam1.set_value(l2 if kind == "L2" else l1)
+        self.lam2.set_value(l2)
+        self.lam1.setEnabled(kind != "none")
+        self.lam1_label.setEnabled(kind != "none")
+        self.lam1_label.setText("λ₁ (L1)" if kind == "L1+L2" else "λ")
+        self._form.setRowVisible(self.lam2, kind == "L1+L2")
+        self.hint.setText(_hint(self.which, kind))
+
+    def current_kind(self) -> str:
+        return self.kind.currentData()
+
+    # ---------------------------------------------------------------- editing
+    def _had(self, reg: Regularizer | None) -> tuple[float, float]:
+        """The (l1, l2) to keep when the kind changes: the λ in use, else the last used on this layer."""
+        if reg is None or reg.kind == "none":
+            return self._memory.get(self._layer, (DEFAULT_LAMBDA, DEFAULT_LAMBDA))
+        return (reg.l1 or reg.l2, reg.l2 or reg.l1)
+
+    def _kind_chosen(self) -> None:
+        kind = self.current_kind()
+        l1, l2 = self._had(self._reg)
+        if kind == "none":
+            self._memory[self._layer] = (l1, l2)
+        self.regularizer_changed.emit(edits.make_regularizer(kind, l1, l2), None)
+
+    def _lambda_moved(self, which_slider: int, value: float) -> None:
+        kind = self.current_kind()
+        l1, l2 = self._had(self._reg)
+        if kind == "L1+L2":
+            coef, slider = ("l1", self.lam1) if which_slider == 1 else ("l2", self.lam2)
+        else:
+            coef, slider = ("l2" if kind == "L2" else "l1"), self.lam1
+        if coef == "l1":
+            l1 = value
+        else:
+            l2 = value
+        self.regularizer_changed.emit(edits.make_regularizer(kind, l1, l2), f"{coef}:{slider.gesture}")
+
+
+class LayerInspector(QWidget):
+    """Shows and edits the selected hidden layer, or the input dropout when the input is selected."""
+
+    def __init__(self, document: ExperimentDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self._base_font = QFont(self.font())
+        self._last_rate: dict[int, float] = {}  # per layer: the rate dropout returns to when switched on
+
+        self.title = QLabel()
+        self.units = QSpinBox()
+        self.units.setRange(1, MAX_UNITS)
+        self.units.setKeyboardTracking(False)  # typing "128" is one edit, not three
+        self.units.setToolTip("Number of neurons in this layer (changing it restarts training)")
+        self.activation = QComboBox()
+        self.activation.addItems(ACTIVATIONS)
+        self.activation.setToolTip("Activation function (changing it restarts training)")
+        self.dropout_on = QCheckBox("Dropout")
+        self.dropout_rate = RateSlider(0.0)
+        self.dropout_rate.setToolTip("p: the probability that a unit is zeroed in a training step")
+        self.dropout_hint = hint_label()
+        self.dropout_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.form = QFormLayout()
+        self.form.addRow("Units", self.units)
+        self.form.addRow("Activation", self.activation)
+        self.form.addRow(self.dropout_on, self.dropout_rate)
+
+        self.groups = {which: RegularizerGroup(which) for which in _TARGETS}
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(self.form)
+        layout.addWidget(self.dropout_hint)
+        for group in self.groups.values():
+            layout.addWidget(group)
+        layout.addStretch(1)
+
+        self.units.valueChanged.connect(self._units_changed)
+        self.activation.currentTextChanged.connect(self._activation_changed)
+        self.dropout_on.toggled.connect(self._dropout_toggled)
+        self.dropout_rate.value_changed.connect(self._rate_moved)
+        for which, group in self.groups.items():
+            group.regularizer_changed.connect(lambda reg, key, w=which: self._regularizer_changed(w, reg, key))
+        document.spec_changed.connect(self.refresh)
+        document.selection_changed.connect(self.refresh)
+        self.refresh()
+
+    # ---------------------------------------------------------------- public
+    def set_zoom(self, factor: float) -> None:
+        self.setFont(zoomed_font(self._base_font, factor))
+
+    @property
+    def layer(self) -> int:
+        return self.document.selected_layer
+
+    def refresh(self, *_args) -> None:
+        """Set every control from the spec (no edits are emitted)."""
+        exp = self.document.exp
+        index = self.layer
+        is_input = index == INPUT_LAYER or not (0 <= index < len(exp.network.hidden))
+        layer: HiddenLayer | None = None if is_input else exp.network.hidden[index]
+        rate = exp.network.input_dropout if layer is None else layer.dropout
+        if rate > 0:
+            self._last_rate[index] = rate
+
+        self.title.setText(f"<b><big>{'Input' if is_input else f'Hidden layer {index + 1}'}</big></b>")
+        self.form.setRowVisible(0, not is_input)  # units
+        self.form.setRowVisible(1, not is_input)  # activation
+        for group in self.groups.values():
+            group.setVisible(not is_input)
+        self.dropout_on.setText("Input dropout" if is_input else "Dropout")
+        self.dropout_hint.setText(_keep_together(INPUT_DROPOUT_HINT if is_input else DROPOUT_HINT))
+        with signals_blocked(self.dropout_on):
+            self.dropout_on.setChecked(rate > 0)
+        self.dropout_rate.set_value(rate)
+        if layer is None:
+            return
+        with signals_blocked(self.units, self.activation):
+            self.units.setValue(layer.units)
+            self.activation.setCurrentText(layer.activation)
+        for which, group in self.groups.items():
+            group.show_regularizer(index, getattr(layer, f"{which}_regularizer"))
+
+    # ---------------------------------------------------------------- edits
+    def _name(self) -> str:
+        return "Input" if self.layer == INPUT_LAYER else f"Layer {self.layer + 1}"
+
+    def _set_field(self, text: str, name: str, value, merge_key: str | None = None) -> None:
+        index = self.layer
+        if not self.document.edit(text, lambda e: edits.set_field(e, index, name, value), merge_key):
+            self.refresh()  # refused (the document said why): show the spec again
+
+    def _units_changed(self, units: int) -> None:
+        self._set_field(f"{self._name()} units", "units", units, merge_key=f"units:{self.layer}")
+
+    def _activation_changed(self, activation: str) -> None:
+        self._set_field(f"{self._name()} activation", "activation", activation)
+
+    def _dropout_toggled(self, on: bool) -> None:
+        rate = self._last_rate.get(self.layer, DEFAULT_DROPOUT) if on else 0.0
+        self._set_field(f"{self._name()} dropout {'on' if on else 'off'}", "dropout", rate)
+
+    def _rate_moved(self, rate: float) -> None:
+        if rate > 0:
+            self._last_rate[self.layer] = rate
+        key = f"dropout:{self.layer}:{self.dropout_rate.gesture}"
+        self._set_field(f"{self._name()} dropout rate", "dropout", rate, merge_key=key)
+
+    def _regularizer_changed(self, which: str, reg: Regularizer | None, merge_key: str | None) -> None:
+        index = self.layer
+        if merge_key is None:
+            text = f"{self._name()} {which} regularizer: {KIND_LABELS[reg.kind if reg else 'none']}"
+        else:
+            text = f"{self._name()} {which} λ"
+            merge_key = f"{which}:{index}:{merge_key}"
+        if not self.document.edit(text, lambda e: edits.set_regularizer(e, index, which, reg), merge_key):
+            self.refresh()
