@@ -19,3 +19,13 @@ def test_emitting_signals_does_not_leak_references():
         emitter.sig_value.emit(emitter)
     assert len(received) == 200
     assert sys.getrefcount(True) - before > -5, "this PySide6 leaks references on emit: pin another version"
+
+
+def test_calling_qt_methods_does_not_leak_none():
+    from PySide6.QtCore import QObject
+
+    obj = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(200):
+        obj.setObjectName("x")
+    assert sys.getrefcount(None) - before > -5, "this PySide6 loses references to None: pin another version"

@@ -1,0 +1,232 @@
+"""The decision boundary of a network on 2-D data, under the data points.
+
+The snapshot's ``decision_grid`` (64 × 64, rows = y, columns = x) is drawn as one image over its
+``grid_extent``:
+
+- binary: P(class 1) through the orange → white → blue table, with the 0.5 contour in INK;
+- multiclass (64 × 64 × C): the most probable class's colour, fading to white as confidence drops;
+- regression: the predicted value through the same table, over the targets' range (so the points,
+  coloured by their target, compare with the background).
+
+The colours are tinted towards white so the saturated points stand out on them. Training points are
+filled circles, validation points rings. Data with another number of features gets a message instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
+
+from engine.data import Dataset
+from engine.snapshot import Snapshot
+from gui.loss_view import LABEL_PT, scaled_font, style_plot, white_background
+from gui.palette import INK, PAPER, class_colour, diverging_lut
+
+TINT = 0.6  # how far the background moves from white towards the full colour
+POINT_SIZE = 8.0  # pixels, at zoom 1
+LUT = diverging_lut()
+BACKGROUND_LUT = (PAPER + TINT * (LUT.astype(float) - PAPER)).round().astype(np.uint8)
+
+
+def multiclass_rgb(grid: np.ndarray) -> np.ndarray:
+    """(64, 64, C) probabilities → (64, 64, 3) uint8: the likeliest class's colour, white where all are equal."""
+    classes = grid.shape[-1]
+    winner = grid.argmax(axis=-1)
+    confidence = (grid.max(axis=-1) - 1 / classes) / (1 - 1 / classes)  # 0 = a tie of all, 1 = certain
+    colours = np.array([class_colour(k) for k in range(classes)], dtype=float)[winner]
+    strength = TINT * np.clip(confidence, 0, 1)[..., None]
+    return (PAPER + strength * (colours - PAPER)).round().astype(np.uint8)
+
+
+def value_colours(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Regression targets → (n, 3) uint8 colours of the full lut over ``low`` … ``high``."""
+    span = high - low if high > low else 1.0
+    index = np.clip((values - low) / span * (len(LUT) - 1), 0, len(LUT) - 1).round().astype(int)
+    return LUT[index]
+
+
+def contour_lines(
+    grid: np.ndarray, level: float, extent: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of the ``level`` contour of ``grid`` (rows = y) over ``extent``, its lines separated by NaN."""
+    x_min, x_max, y_min, y_max = extent
+    rows, columns = grid.shape
+    points = []
+    # Vertices come in pixel units, pixel k spanning k … k + 1 (its value sits at its centre, k + 0.5).
+    for line in pg.functions.isocurve(grid, level, connected=True):
+        points.extend([*line, (np.nan, np.nan)])
+    if not points:
+        return np.array([]), np.array([])
+    row, column = np.array(points, dtype=float).T
+    return x_min + column / columns * (x_max - x_min), y_min + row / rows * (y_max - y_min)
+
+
+class BoundaryView(QWidget):
+    """Decision regions of the latest snapshot with the training and validation points on top."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._zoom = 1.0
+        self._dataset: Dataset | None = None
+        self._last: Snapshot | None = None
+        self._target_range: tuple[float, float] | None = None  # regression: the colour scale of points and grid
+
+        self.plot_widget = pg.PlotWidget(background=PAPER)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setAspectLocked(True)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        # Bilinear scaling of the 64 × 64 image: smooth regions rather than blocks.
+        self.plot_widget.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        self.contour = pg.PlotCurveItem(connect="finite", antialias=True)  # all lines, NaN-separated
+        self.train_points = pg.ScatterPlotItem(symbol="o", antialias=True)
+        self.val_points = pg.ScatterPlotItem(symbol="o", antialias=True, brush=None)
+        self.val_halo = pg.ScatterPlotItem(symbol="o", antialias=True, brush=None)  # a faint INK edge for pale rings
+        self.plot.addItem(self.image)
+        self.plot.addItem(self.contour)
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.val_halo)
+        self.plot.addItem(self.val_points)
+
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setMargin(24)
+        white_background(self)
+        self.stack = QStackedLayout(self)
+        self.stack.addWidget(self.plot_widget)
+        self.stack.addWidget(self.message)
+        self.set_zoom(1.0)
+
+    # ------------------------------------------------------------------ data
+
+    def set_dataset(self, ds: Dataset | None) -> None:
+        """Scatter the training (filled) and validation (rings) points, coloured by class or target value."""
+        self._dataset = ds
+        self._target_range = None
+        if ds is not None and ds.task == "regression":
+            targets = np.concatenate([ds.y_train.ravel(), ds.y_val.ravel()])
+            self._target_range = (float(targets.min()), float(targets.max())) if targets.size else (0.0, 1.0)
+        names = ds.feature_names[:2] if ds is not None and ds.n_features == 2 else ["", ""]
+        self.plot.setLabel("bottom", names[0])
+        self.plot.setLabel("left", names[1])
+        style_plot(self.plot, self._zoom)
+        self._draw_points()
+        self._update_message()
+        if self._last is not None:
+            last, self._last = self._last, None
+            self.show_snapshot(last)  # the regression colour scale may have changed
+
+    def _draw_points(self) -> None:
+        ds = self._dataset
+        if ds is None or ds.n_features != 2:
+            for item in (self.train_points, self.val_halo, self.val_points):
+                item.setData([], [])
+            return
+        zoom = self._zoom
+        outline = pg.mkPen((*INK, 150), width=0.8 * zoom)
+        colours = self._point_colours(ds.y_train)
+        self.train_points.setData(
+            ds.x_train[:, 0], ds.x_train[:, 1], size=POINT_SIZE * zoom, pen=outline,
+            brush=[pg.mkBrush(*c) for c in colours],
+        )
+        colours = self._point_colours(ds.y_val)
+        ring = 2 * zoom
+        self.val_points.setData(
+            ds.x_val[:, 0], ds.x_val[:, 1], size=POINT_SIZE * zoom, brush=None,
+            pen=[pg.mkPen(*c, width=ring) for c in colours],
+        )
+        self.val_halo.setData(ds.x_val[:, 0], ds.x_val[:, 1], size=POINT_SIZE * zoom + 1.5 * ring, brush=None,
+                              pen=pg.mkPen((*INK, 170), width=0.8 * zoom))
+
+    def _point_colours(self, y: np.ndarray) -> np.ndarray:
+        if self._target_range is not None:
+            return value_colours(y.ravel(), *self._target_range)
+        labels = y.argmax(axis=1) if y.shape[1] > 1 else y.ravel().round().astype(int)
+        return np.array([class_colour(int(k)) for k in labels], dtype=np.uint8).reshape(-1, 3)
+
+    # ------------------------------------------------------------------ the common view API
+
+    def show_snapshot(self, snap: Snapshot | None) -> None:
+        if snap is self._last:
+            return
+        self._last = snap
+        self._update_message()
+        grid = None if snap is None else snap.decision_grid
+        if grid is None or snap.grid_extent is None:
+            self.image.clear()
+            self.image.setVisible(False)
+            return
+        grid = np.asarray(grid)
+        regression = snap.metric_name == "rmse" or self._target_range is not None
+        if grid.ndim == 3 and grid.shape[-1] > 1:
+            self.image.setLookupTable(None)
+            self.image.setImage(multiclass_rgb(grid), levels=(0, 255), autoLevels=False)
+        else:
+            grid = grid.reshape(grid.shape[:2])
+            if regression:
+                levels = self._target_range or (float(grid.min()), float(grid.max()))
+            else:
+                levels = (0.0, 1.0)
+            if levels[1] <= levels[0]:
+                levels = (levels[0] - 0.5, levels[0] + 0.5)
+            self.image.setLookupTable(BACKGROUND_LUT)
+            self.image.setImage(grid, levels=levels, autoLevels=False)
+        x_min, x_max, y_min, y_max = snap.grid_extent
+        self.image.setRect(x_min, y_min, x_max - x_min, y_max - y_min)
+        self.image.setVisible(True)
+        binary = grid.ndim == 2 and not regression
+        self.contour.setData(*(contour_lines(grid, 0.5, snap.grid_extent) if binary else ([], [])))
+
+    def clear(self) -> None:
+        """Remove the decision regions (the data points stay until the next set_dataset)."""
+        self._last = None
+        self.image.clear()
+        self.image.setVisible(False)
+        self.contour.setData([], [])
+        self._update_message()
+
+    def set_zoom(self, factor: float) -> None:
+        self._zoom = factor
+        style_plot(self.plot, factor)
+        self.plot.setTitle("● training   ○ validation", color=INK, size=f"{LABEL_PT * factor:g}pt")
+        self.plot.layout.setRowFixedHeight(0, 30 * factor)
+        self.plot.titleLabel.setMaximumHeight(30 * factor)
+        self.contour.setPen(pg.mkPen(INK, width=2 * factor))
+        self.message.setFont(scaled_font(1.2 * factor))
+        self._draw_points()
+
+    # ------------------------------------------------------------------ for tests
+
+    def image_array(self) -> np.ndarray | None:
+        """What the image shows: the probability or value grid (through the lut), or the multiclass RGB."""
+        return None if self.image.image is None or not self.image.isVisible() else self.image.image
+
+    def scatter_counts(self) -> tuple[int, int]:
+        return len(self.train_points.data), len(self.val_points.data)
+
+    def message_text(self) -> str:
+        """The message shown instead of the plot, or "" while the plot is shown."""
+        return self.message.text() if self.stack.currentWidget() is self.message else ""
+
+    # ------------------------------------------------------------------ internals
+
+    def _update_message(self) -> None:
+        features = self._feature_count()
+        if features is None or features == 2:
+            self.stack.setCurrentWidget(self.plot_widget)
+            return
+        self.message.setText(f"The decision boundary is drawn for data with 2 features (this set has {features}).")
+        self.stack.setCurrentWidget(self.message)
+
+    def _feature_count(self) -> int | None:
+        if self._dataset is not None:
+            return self._dataset.n_features
+        if self._last is not None and self._last.layers:
+            return int(self._last.layers[0].kernel.shape[0])
+        return None

@@ -1,0 +1,283 @@
+"""The weights of each Dense layer: a histogram now, and a heat map of the histograms over time.
+
+Per layer (hidden layers, then the output layer) a column shows
+
+- a readout: Σ|w| (what L1 penalizes), ‖w‖ (whose square L2 penalizes) and the share of weights near 0;
+- the histogram of the kernel over the run's fixed bins (negative weights orange, positive blue, the bin
+  on zero grey), optionally with a Gaussian and a Laplace fitted to the weights: L2 pulls the weights
+  towards the first shape, L1 towards the second;
+- a heat map of the last 300 epochs of histograms (one row per epoch, newest at the bottom), on the same
+  weight axis, so L2's steady shrinking and L1's spike at zero can be seen growing.
+
+The layer plots are built when the layers change (a new run); otherwise every frame only sets data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine.snapshot import NEAR_ZERO, LayerSnapshot, Snapshot
+from gui.loss_view import LABEL_PT, scaled_font, style_plot, white_background, zoom_check_box
+from gui.palette import BLUE, GREY, INK, ORANGE, PAPER, PURPLE
+
+HISTORY_EPOCHS = 300
+MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row
+FIT_POINTS = 200
+HEAT_LUT = np.linspace(PAPER, BLUE, 256).round().astype(np.uint8)  # white (no weights) → blue (many)
+GAUSSIAN_COLOUR, LAPLACE_COLOUR = INK, PURPLE
+
+
+def readout(layer: LayerSnapshot) -> str:
+    """"hidden 1 — L1 Σ|w| = 12.3 · L2 ‖w‖ = 3.4 · 18 % near 0"."""
+    return (
+        f"{layer.name.replace('_', ' ')} — L1 Σ|w| = {_number(layer.l1_norm)} · L2 ‖w‖ = {_number(layer.l2_norm)}"
+        f" · {100 * layer.near_zero:.0f} % near 0"
+    )
+
+
+def fitted_curves(kernel: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(x, Gaussian, Laplace) over the bins' range, scaled to counts per bin; None if all weights are equal.
+
+    The Gaussian has the weights' mean and standard deviation (the maximum-likelihood fit); the Laplace
+    their median and mean absolute deviation from it.
+    """
+    w = kernel.ravel().astype(np.float64)
+    mean, std = w.mean(), w.std()
+    median = np.median(w)
+    spread = np.abs(w - median).mean()
+    if w.size < 2 or std == 0 or spread == 0:
+        return None
+    x = np.linspace(edges[0], edges[-1], FIT_POINTS)
+    scale = w.size * (edges[1] - edges[0])  # density → count per bin
+    gaussian = scale * np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi))
+    laplace = scale * np.exp(-np.abs(x - median) / spread) / (2 * spread)
+    return x, gaussian, laplace
+
+
+class _LayerPlots:
+    """The items of one layer's column: readout, histogram (with fits) and history heat map."""
+
+    def __init__(self, graphics: pg.GraphicsLayoutWidget, row: int, column: int, edges: np.ndarray) -> None:
+        self.readout = pg.LabelItem(justify="left")
+        self.readout_text = ""
+        self.histogram = pg.PlotItem()
+        self.heat = pg.PlotItem()
+        graphics.addItem(self.readout, row=row, col=column)
+        graphics.addItem(self.histogram, row=row + 1, col=column)
+        graphics.addItem(self.heat, row=row + 2, col=column)
+
+        self.bars = pg.BarGraphItem(x0=[], x1=[], height=[])
+        self.gaussian = pg.PlotDataItem(antialias=True)
+        self.laplace = pg.PlotDataItem(antialias=True)
+        self.histogram.addItem(self.bars)
+        self.histogram.addItem(self.gaussian)
+        self.histogram.addItem(self.laplace)
+        self.histogram.setLabel("left", "count")
+        self.histogram.getAxis("bottom").setStyle(showValues=False)
+        self.histogram.setMouseEnabled(x=False, y=False)
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(HEAT_LUT)
+        self.heat.addItem(self.image)
+        self.heat.setXLink(self.histogram)
+        self.heat.enableAutoRange(x=False)
+        self.heat.invertY(True)  # newest epoch at the bottom
+        self.heat.setLabel("left", "epoch")
+        self.heat.setLabel("bottom", "weight")
+        self.heat.setMouseEnabled(x=False, y=False)
+        for plot in (self.histogram, self.heat):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+        self.start_run(edges)
+
+    def start_run(self, edges: np.ndarray) -> None:
+        """New fixed bins: empty history, bars coloured by the sign of their centre."""
+        self.edges = np.asarray(edges, dtype=float)
+        bins = len(self.edges) - 1
+        centres = (self.edges[:-1] + self.edges[1:]) / 2
+        width = self.edges[1] - self.edges[0]
+        colours = [GREY if abs(c) < width / 2 else BLUE if c > 0 else ORANGE for c in centres]
+        self.bars.setOpts(x0=self.edges[:-1], x1=self.edges[1:], height=np.zeros(bins), brushes=colours)
+        self.ring = np.zeros((HISTORY_EPOCHS, bins))
+        self.head = 0  # where the next epoch's row goes
+        self.filled = 0
+        self.last_epoch: int | None = None
+        self.peak = 1.0  # the histogram's y range only grows during a run, so frames compare
+        self.image.clear()
+        self.histogram.setXRange(self.edges[0], self.edges[-1], padding=0)
+        self.histogram.setYRange(0, self.peak, padding=0.05)
+
+    def draw(self, layer: LayerSnapshot, epoch: int, fits: bool, zoom: float) -> None:
+        if self.last_epoch is not None and epoch < self.last_epoch:  # an earlier epoch: a new run, same bins
+            self.start_run(self.edges)
+        self.readout_text = readout(layer)
+        name, numbers = self.readout_text.split(" — ", 1)
+        norms, near_zero = numbers.rsplit(" · ", 1)
+        self.readout.setText(f"<b>{name}</b><br>{norms}<br>{near_zero} (|w| &lt; {NEAR_ZERO:g})", color=INK,
+                             size=f"{LABEL_PT * zoom:g}pt")
+        counts = np.asarray(layer.histogram, dtype=float)
+        self.bars.setOpts(height=counts)
+        if counts.max(initial=0) > self.peak:
+            self.peak = float(counts.max())
+            self.histogram.setYRange(0, self.peak, padding=0.05)
+        self._record(counts, epoch)
+        self.show_fits(layer.kernel if fits else None)
+
+    def show_fits(self, kernel: np.ndarray | None) -> None:
+        curves = None if kernel is None else fitted_curves(kernel, self.edges)
+        for item, k in ((self.gaussian, 1), (self.laplace, 2)):
+            item.setVisible(curves is not None)
+            if curves is not None:
+                item.setData(curves[0], np.minimum(curves[k], 1.5 * self.peak))  # a tall spike must not squash the rest
+
+    def _record(self, counts: np.ndarray, epoch: int) -> None:
+        """One ring row per epoch; epochs skipped between two frames repeat the newer histogram."""
+        if self.last_epoch == epoch:  # the same epoch again (e.g. redrawn after an edit): replace its row
+            self.head = (self.head - 1) % HISTORY_EPOCHS
+            self.filled -= 1
+        steps = 1 if self.last_epoch is None else min(epoch - self.last_epoch, HISTORY_EPOCHS) or 1
+        for _ in range(steps):
+            self.ring[self.head] = counts
+            self.head = (self.head + 1) % HISTORY_EPOCHS
+        self.filled = min(self.filled + steps, HISTORY_EPOCHS)
+        self.last_epoch = epoch
+        history = self.history()
+        self.image.setImage(np.sqrt(history), levels=(0, math.sqrt(max(history.max(), 1))), autoLevels=False)
+        first = epoch - self.filled + 1
+        self.image.setRect(self.edges[0], first - 0.5, self.edges[-1] - self.edges[0], self.filled)
+
+    def history(self) -> np.ndarray:
+        """The recorded histograms, oldest epoch first (epochs × bins)."""
+        rows = (self.head - self.filled + np.arange(self.filled)) % HISTORY_EPOCHS
+        return self.ring[rows]
+
+    def set_zoom(self, zoom: float) -> None:
+        for plot in (self.histogram, self.heat):
+            style_plot(plot, zoom)
+        self.bars.setOpts(pen=pg.mkPen(PAPER, width=0.5 * zoom))
+        self.gaussian.setPen(pg.mkPen(GAUSSIAN_COLOUR, width=2 * zoom))
+        self.laplace.setPen(pg.mkPen(LAPLACE_COLOUR, width=2 * zoom, style=Qt.PenStyle.DashLine))
+
+
+class WeightsView(QWidget):
+    """Weight histograms per Dense layer, with their history as heat maps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._zoom = 1.0
+        self._last: Snapshot | None = None
+        self._layers: list[_LayerPlots] = []
+        self._names: list[str] = []
+
+        self.fit_box = QCheckBox("fit Gaussian / Laplace")
+        self.fit_box.setToolTip(
+            "Overlay a Gaussian (mean, standard deviation) and a Laplace (median, mean absolute deviation) fitted "
+            "to each layer's weights: L2 pulls weights towards the first shape, L1 towards the second."
+        )
+        self.fit_box.toggled.connect(self._fits_toggled)
+        hexes = {name: pg.mkColor(colour).name() for name, colour in (("g", GAUSSIAN_COLOUR), ("l", LAPLACE_COLOUR))}
+        self.fit_legend = QLabel(
+            f"<span style='color:{hexes['g']}'>━ Gaussian</span>&nbsp;&nbsp;"
+            f"<span style='color:{hexes['l']}'>╍ Laplace</span>"
+        )
+        self.fit_legend.setVisible(False)
+        self.message = QLabel("The weights appear when training starts.")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 0)
+        bar.setSpacing(16)
+        bar.addWidget(self.fit_box)
+        bar.addWidget(self.fit_legend)
+        bar.addStretch(1)
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(PAPER)
+        white_background(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.graphics, 1)
+        self.graphics.setVisible(False)
+        self.set_zoom(1.0)
+
+    # ------------------------------------------------------------------ the common view API
+
+    def show_snapshot(self, snap: Snapshot | None) -> None:
+        if snap is self._last:
+            return
+        self._last = snap
+        if snap is None:
+            return
+        if [layer.name for layer in snap.layers] != self._names:
+            self._build(snap.layers)
+        fits = self.fit_box.isChecked()
+        for plots, layer in zip(self._layers, snap.layers, strict=True):
+            if not np.array_equal(plots.edges, layer.histogram_edges):
+                plots.start_run(layer.histogram_edges)
+            plots.draw(layer, snap.epoch, fits, self._zoom)
+
+    def clear(self) -> None:
+        """Forget the layers and their history; the next snapshot builds them again, with its bins."""
+        self._last = None
+        self._build([])
+
+    def set_zoom(self, factor: float) -> None:
+        self._zoom = factor
+        zoom_check_box(self.fit_box, factor)
+        self.fit_legend.setFont(scaled_font(factor))
+        self.message.setFont(scaled_font(factor))
+        for plots in self._layers:
+            plots.set_zoom(factor)
+        if self._last is not None:
+            last, self._last = self._last, None
+            self.show_snapshot(last)  # the readouts' text size
+
+    # ------------------------------------------------------------------ for tests and other views
+
+    def layer_count(self) -> int:
+        return len(self._layers)
+
+    def histogram_heights(self, i: int) -> np.ndarray:
+        return np.asarray(self._layers[i].bars.opts["height"])
+
+    def history_image(self, i: int) -> np.ndarray:
+        """Layer ``i``'s recorded histograms, oldest epoch first (epochs × bins); shown as their square roots."""
+        return self._layers[i].history()
+
+    def readout_text(self, i: int) -> str:
+        return self._layers[i].readout_text
+
+    # ------------------------------------------------------------------ internals
+
+    def _build(self, layers: list[LayerSnapshot]) -> None:
+        """A column per layer, wrapping after MAX_COLUMNS; only when the layers change (a new run)."""
+        self.graphics.clear()
+        self._names = [layer.name for layer in layers]
+        self._layers = []
+        rows = math.ceil(len(layers) / MAX_COLUMNS)
+        columns = math.ceil(len(layers) / rows) if rows else 0
+        for i, layer in enumerate(layers):
+            plots = _LayerPlots(self.graphics, 3 * (i // columns), i % columns, layer.histogram_edges)
+            plots.set_zoom(self._zoom)
+            self._layers.append(plots)
+        self.graphics.setVisible(bool(layers))
+        self.message.setVisible(not layers)
+
+    def _fits_toggled(self, on: bool) -> None:
+        self.fit_legend.setVisible(on)
+        if self._last is not None:
+            for plots, layer in zip(self._layers, self._last.layers, strict=True):
+                plots.show_fits(layer.kernel if on else None)
+
+
+def _number(value: float) -> str:
+    """3 significant digits, without exponents for the sizes weights norms have."""
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+

@@ -1,0 +1,193 @@
+"""The boundary view: the snapshot's grid placed on its extent, points by class, a message for non-2-D data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fakes import dataset, experiment, snapshot
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QGraphicsView
+
+from engine.snapshot import GRID_SIZE
+from gui.boundary_view import BACKGROUND_LUT, TINT, BoundaryView, contour_lines, multiclass_rgb
+from gui.palette import BLUE, GREEN, ORANGE, class_colour
+
+SHOTS = Path("/tmp/reglab_shots")
+
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = BoundaryView()
+    qtbot.addWidget(widget)
+    widget.resize(600, 560)
+    return widget
+
+
+def distinct_colours(widget) -> int:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return len(np.unique(np.frombuffer(image.constBits(), np.uint32)))
+
+
+def scene_items(widget) -> int:
+    return sum(len(graphics.scene().items()) for graphics in widget.findChildren(QGraphicsView))
+
+
+def spiral_dataset(classes: int = 3, n: int = 300, seed: int = 0):
+    """``classes`` interleaved spiral arms, one-hot for 3+ classes, split 70/30."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n)
+    t = rng.uniform(0.25, 1.0, n)
+    angle = 3.5 * t + 2 * np.pi * labels / classes
+    x = (np.c_[t * np.cos(angle), t * np.sin(angle)] * 1.8 + rng.normal(0, 0.07, (n, 2))).astype(np.float32)
+    y = np.eye(classes, dtype=np.float32)[labels] if classes > 2 else labels[:, None].astype(np.float32)
+    cut = int(0.7 * n)
+    task = "multiclass" if classes > 2 else "binary"
+    return replace(dataset(), x_train=x[:cut], y_train=y[:cut], x_val=x[cut:], y_val=y[cut:], task=task,
+                   class_names=[str(k) for k in range(classes)])
+
+
+def spiral_grid(classes: int = 3) -> np.ndarray:
+    """Softmax probabilities that follow the spiral arms, on the fakes' (-2, 2) extent."""
+    axis = np.linspace(-2, 2, GRID_SIZE)
+    xx, yy = np.meshgrid(axis, axis)  # rows = y, columns = x
+    radius, angle = np.hypot(xx, yy), np.arctan2(yy, xx)
+    logits = np.stack([4 * np.cos(angle - 3.5 * radius / 1.8 - 2 * np.pi * k / classes) for k in range(classes)], -1)
+    p = np.exp(logits)
+    return (p / p.sum(-1, keepdims=True)).astype(np.float32)
+
+
+def test_the_image_is_the_binary_grid_placed_on_its_extent(view):
+    view.set_dataset(dataset())
+    snap = snapshot(experiment(), 3)
+    view.show_snapshot(snap)
+    np.testing.assert_array_equal(view.image_array(), snap.decision_grid)
+    box = view.image.mapRectToParent(view.image.boundingRect())
+    assert (box.left(), box.right(), box.top(), box.bottom()) == pytest.approx(snap.grid_extent)
+    assert view.image.levels == pytest.approx((0, 1))
+    np.testing.assert_array_equal(view.image.lut, BACKGROUND_LUT)
+    assert BACKGROUND_LUT[0].tolist() != BACKGROUND_LUT[-1].tolist()  # orange side ≠ blue side
+
+
+def test_the_half_contour_follows_the_grid(view):
+    view.show_snapshot(snapshot(experiment(), 3))
+    x, y = view.contour.getData()
+    assert np.isfinite(x).sum() > 50
+    assert np.nanmin(y) < -1.9 and np.nanmax(y) > 1.9  # from bottom to top of the (-2, 2) square
+    assert np.nanmax(np.abs(x)) < 0.5  # around x = 0, where the fake's P(class 1) crosses 0.5
+
+
+def test_contour_lines_are_placed_in_data_coordinates():
+    grid = np.tile(np.linspace(0, 1, 5), (4, 1))  # rows = y; 0.5 exactly in the middle column
+    x, y = contour_lines(grid, 0.5, (-1.0, 4.0, 0.0, 8.0))  # pixels 1 wide, 2 high
+    finite = np.isfinite(x)
+    np.testing.assert_allclose(x[finite], 1.5)  # the middle column's centre
+    np.testing.assert_allclose(y[finite], [1, 3, 5, 7])  # the rows' centres
+    assert len(contour_lines(np.zeros((4, 4)), 0.5, (0, 1, 0, 1))[0]) == 0
+
+
+def test_a_multiclass_grid_shows_the_likeliest_class(view):
+    view.set_dataset(spiral_dataset())
+    grid = spiral_grid()
+    view.show_snapshot(replace(snapshot(experiment(), 5, n_outputs=3), decision_grid=grid))
+    shown = view.image_array()
+    np.testing.assert_array_equal(shown, multiclass_rgb(grid))
+    assert shown.shape == (GRID_SIZE, GRID_SIZE, 3)
+    assert len(view.contour.getData()[0]) == 0
+    certain, tie = multiclass_rgb(np.array([[[0.0, 0.0, 1.0], [1 / 3, 1 / 3, 1 / 3]]]))[0]
+    np.testing.assert_allclose(certain, 255 + TINT * (np.array(GREEN) - 255), atol=0.5)  # class 2: tinted green
+    assert tie.tolist() == [255, 255, 255]
+
+
+def test_a_regression_grid_is_coloured_over_the_target_range(view):
+    ds = replace(dataset(), task="regression", class_names=[])
+    ds = replace(ds, y_train=ds.x_train[:, :1] * 3, y_val=ds.x_val[:, :1] * 3)
+    view.set_dataset(ds)
+    grid = np.linspace(-1, 1, GRID_SIZE * GRID_SIZE, dtype=np.float32).reshape(GRID_SIZE, GRID_SIZE)
+    view.show_snapshot(replace(snapshot(experiment(), 2), decision_grid=grid, metric_name="rmse"))
+    np.testing.assert_array_equal(view.image_array(), grid)
+    targets = np.concatenate([ds.y_train, ds.y_val])
+    assert view.image.levels == pytest.approx((targets.min(), targets.max()))
+    assert len(view.contour.getData()[0]) == 0
+
+
+def test_points_are_filled_for_training_and_rings_for_validation(view):
+    view.set_dataset(dataset())
+    assert view.scatter_counts() == (70, 30)
+    train, val = view.train_points.points(), view.val_points.points()
+    assert train[0].brush().style() != val[0].brush().style()
+    y_train = dataset().y_train.ravel()
+    for point, label in zip(train, y_train, strict=True):
+        assert point.brush().color().getRgb()[:3] == (BLUE if label else ORANGE)
+    view.set_dataset(spiral_dataset())
+    labels = spiral_dataset().y_val.argmax(axis=1)
+    assert [p.pen().color().getRgb()[:3] for p in view.val_points.points()] == [class_colour(k) for k in labels]
+    view.set_dataset(None)
+    assert view.scatter_counts() == (0, 0)
+
+
+def test_data_with_other_than_2_features_get_a_message(view):
+    view.set_dataset(dataset(n_features=30))
+    view.show_snapshot(snapshot(experiment(), 1, n_features=30))
+    assert view.message_text() == "The decision boundary is drawn for data with 2 features (this set has 30)."
+    assert view.stack.currentWidget() is view.message
+    assert view.scatter_counts() == (0, 0)
+    assert view.image_array() is None
+    view.set_dataset(None)  # without a data set, the snapshot's first kernel tells
+    assert "(this set has 30)" in view.message_text()
+    view.set_dataset(dataset())
+    assert view.message_text() == ""
+
+
+def test_2d_data_before_training_shows_only_the_points(view):
+    view.set_dataset(dataset())
+    view.show_snapshot(None)
+    assert view.message_text() == ""
+    assert view.image_array() is None
+    assert view.scatter_counts() == (70, 30)
+
+
+def test_the_same_snapshot_is_not_drawn_twice_and_clear_removes_the_image(view, monkeypatch):
+    snap = snapshot(experiment(), 1)
+    view.show_snapshot(snap)
+    calls = []
+    monkeypatch.setattr(view.image, "setImage", lambda *a, **k: calls.append(a))
+    view.show_snapshot(snap)
+    assert calls == []
+    monkeypatch.undo()
+    view.clear()
+    assert view.image_array() is None
+    assert len(view.contour.getData()[0]) == 0
+
+
+def test_no_items_pile_up_over_100_snapshots(view):
+    view.set_dataset(dataset())
+    exp = experiment()
+    view.show_snapshot(snapshot(exp, 1))
+    view.grab()
+    before = scene_items(view)
+    for epoch in range(2, 102):
+        view.show_snapshot(snapshot(exp, epoch))
+    view.grab()
+    assert scene_items(view) == before
+
+
+@pytest.mark.parametrize(("name", "classes", "zoom"), [
+    ("boundary_view", 2, 1.0), ("boundary_view_multiclass", 3, 1.0), ("boundary_view_zoom2", 2, 2.0),
+])
+def test_picture_is_drawn_and_saved(view, qtbot, tmp_path, name, classes, zoom):
+    view.resize(int(600 * zoom), int(560 * zoom))
+    view.set_zoom(zoom)
+    view.set_dataset(spiral_dataset(classes))
+    grid = spiral_grid(max(classes, 2))
+    grid = grid[..., 1] if classes == 2 else grid
+    view.show_snapshot(replace(snapshot(experiment(), 40, n_outputs=classes if classes > 2 else 1), decision_grid=grid))
+    view.grab()
+    qtbot.wait(20)
+    assert distinct_colours(view) >= 3
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for folder in (SHOTS, tmp_path):
+        assert view.grab().save(str(folder / f"{name}.png"))

@@ -1,0 +1,176 @@
+"""The loss view: curves equal the history rows, grow by appending, clear, band, log axis, and a readable picture."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from fakes import experiment, history
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QGraphicsView
+
+from gui.loss_view import LOSS_LABELS, LossView
+
+SHOTS = Path("/tmp/reglab_shots")
+
+METRIC_KEYS = ("accuracy", "val_accuracy", "train_eval_accuracy")
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = LossView()
+    qtbot.addWidget(widget)
+    widget.resize(800, 560)
+    return widget
+
+
+def distinct_colours(widget) -> int:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return len(np.unique(np.frombuffer(image.constBits(), np.uint32)))
+
+
+def scene_items(widget) -> int:
+    return sum(len(graphics.scene().items()) for graphics in widget.findChildren(QGraphicsView))
+
+
+def overfitting_history(epochs: int = 150) -> list[dict]:
+    """Training loss keeps falling while the validation loss turns up after epoch 40: a gap opens."""
+    rows = history(experiment(), epochs)
+    for row in rows:
+        e = row["epoch"]
+        row["penalty"] = 0.05 + 0.1 * math.exp(-e / 30)
+        row["data_loss"] = 0.65 * math.exp(-e / 35) + 0.04
+        row["loss"] = row["data_loss"] + row["penalty"]
+        row["train_eval_loss"] = row["data_loss"] * 0.9
+        row["val_loss"] = 0.6 * math.exp(-e / 30) + 0.12 + 0.0015 * max(0, e - 40)
+        row["generalization_gap"] = row["val_loss"] - row["train_eval_loss"]
+        row["val_accuracy"] = min(0.88, 0.5 + 0.01 * e) - 0.0004 * max(0, e - 60)
+    return rows
+
+
+def test_curves_equal_the_history_rows(view):
+    rows = history(experiment(), 20)
+    view.set_history(rows)
+    epochs = [row["epoch"] for row in rows]
+    for key in (*LOSS_LABELS, *METRIC_KEYS):
+        x, y = view.curve_data(key)
+        np.testing.assert_array_equal(x, epochs)
+        np.testing.assert_allclose(y, [row[key] for row in rows], err_msg=key)
+
+
+def test_appending_rows_grows_the_curves_with_one_set_data_per_curve(view, monkeypatch):
+    rows = history(experiment(), 40)
+    view.set_history(rows[:10])
+    calls = []
+    original = pg.PlotDataItem.setData
+    monkeypatch.setattr(pg.PlotDataItem, "setData", lambda item, *a, **k: (calls.append(item), original(item, *a, **k)))
+    view.set_history(rows)  # 30 new rows
+    assert len(calls) == len(LOSS_LABELS) + len(METRIC_KEYS)
+    assert len(set(map(id, calls))) == len(calls)
+    x, y = view.curve_data("val_loss")
+    assert len(x) == 40
+    np.testing.assert_allclose(y, [row["val_loss"] for row in rows])
+    calls.clear()
+    view.set_history(rows)  # nothing new: nothing to draw
+    assert calls == []
+
+
+def test_clear_empties_the_curves_and_a_new_run_starts_over(view):
+    view.set_history(history(experiment(), 30))
+    view.add_marker(12, "diverged")
+    view.clear()
+    for key in (*LOSS_LABELS, *METRIC_KEYS):
+        assert len(view.curve_data(key)[0]) == 0
+    assert not [item for item in view.loss_plot.items if isinstance(item, pg.InfiniteLine)]
+    rows = history(experiment(), 5)
+    view.set_history(rows)
+    np.testing.assert_allclose(view.curve_data("loss")[1], [row["loss"] for row in rows])
+
+
+def test_a_shorter_history_means_a_new_run(view):
+    view.set_history(history(experiment(), 30))
+    rows = history(experiment(), 3)
+    view.set_history(rows)
+    np.testing.assert_array_equal(view.curve_data("data_loss")[0], [1, 2, 3])
+
+
+def test_the_penalty_band_spans_data_loss_to_loss(view):
+    rows = overfitting_history(60)
+    view.set_history(rows)
+    band = view.penalty_band
+    assert isinstance(band, pg.FillBetweenItem)
+    assert band in view.loss_plot.items
+    data_loss, loss = band.curves
+    np.testing.assert_allclose(data_loss.yData, [row["data_loss"] for row in rows])
+    np.testing.assert_allclose(loss.yData, [row["loss"] for row in rows])
+    box = band.path().boundingRect()
+    assert box.left() == pytest.approx(1) and box.right() == pytest.approx(60)
+    assert box.top() == pytest.approx(min(row["data_loss"] for row in rows), rel=1e-5)
+    assert box.bottom() == pytest.approx(max(row["loss"] for row in rows), rel=1e-5)
+
+
+def test_log_y_toggles_the_loss_axis_and_the_band_follows(view):
+    rows = history(experiment(), 10)
+    view.set_history(rows)
+    view.set_log_y(True)
+    assert view.log_y_box.isChecked()
+    assert view.loss_plot.getAxis("left").logMode
+    box = view.penalty_band.path().boundingRect()  # in view coordinates: log10 of the losses
+    assert box.top() == pytest.approx(math.log10(min(row["data_loss"] for row in rows)), rel=1e-5)
+    assert box.bottom() == pytest.approx(math.log10(max(row["loss"] for row in rows)), rel=1e-5)
+    view.log_y_box.click()
+    assert not view.loss_plot.getAxis("left").logMode
+    assert not view.metric_plot.getAxis("left").logMode
+
+
+def test_a_regression_history_draws_rmse(view):
+    rows = [
+        {**{k: v for k, v in row.items() if "accuracy" not in k}, "rmse": 1 / e, "val_rmse": 1.2 / e,
+         "train_eval_rmse": 0.9 / e}
+        for e, row in enumerate(history(experiment(), 8), start=1)
+    ]
+    view.set_history(rows)
+    np.testing.assert_allclose(view.curve_data("val_rmse")[1], [row["val_rmse"] for row in rows])
+    assert "RMSE" in view.metric_plot.getAxis("left").labelText
+    with pytest.raises(KeyError):
+        view.curve_data("accuracy")
+
+
+def test_diverged_rows_and_markers_draw(view):
+    rows = history(experiment(), 10)
+    rows[-1].update(loss=math.inf, data_loss=math.nan, val_loss=math.nan, generalization_gap=math.nan)
+    view.set_history(rows)
+    view.add_marker(10, "diverged {λ too big}")
+    view.set_log_y(True)
+    view.grab()
+    assert math.isinf(view.curve_data("loss")[1][-1])
+    assert len([item for item in view.loss_plot.items if isinstance(item, pg.InfiniteLine)]) == 1
+
+
+def test_no_items_pile_up_over_100_updates(view):
+    rows = history(experiment(), 110)
+    view.set_history(rows[:10])
+    view.grab()
+    before = scene_items(view)
+    for n in range(11, 111):
+        view.set_history(rows[:n])
+        view.show_snapshot(None)
+    view.grab()
+    assert scene_items(view) == before
+
+
+@pytest.mark.parametrize("zoom", [1.0, 2.0])
+def test_picture_is_drawn_and_saved(view, qtbot, tmp_path, zoom):
+    view.resize(int(800 * zoom), int(560 * zoom))
+    view.set_zoom(zoom)
+    view.set_history(overfitting_history())
+    view.add_marker(40, "validation turns up")
+    qtbot.wait(20)
+    assert distinct_colours(view) >= 3
+    name = "loss_view.png" if zoom == 1 else "loss_view_zoom2.png"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for folder in (SHOTS, tmp_path):
+        assert view.grab().save(str(folder / name))
