@@ -95,16 +95,19 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(doc)
         self.formula_view = FormulaView(doc)
 
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.network_view)
-        left.addWidget(self.boundary_view)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.loss_view)
-        right.addWidget(self.weights_view)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setSizes([700, 740])
+        # Four views in a 2 × 2 grid: what the network is (top) and what it does (bottom).
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.network_view)
+        top.addWidget(self.loss_view)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.boundary_view)
+        bottom.addWidget(self.weights_view)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setSizes([450, 450])
+        top.setSizes([560, 560])
+        bottom.setSizes([560, 560])
         self.setCentralWidget(self.splitter)
 
         panel = QWidget()
@@ -118,6 +121,8 @@ class MainWindow(QMainWindow):
         self.side_dock = self._dock("Data and layer", "side", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.formula_dock = self._dock("Objective", "formula", self.formula_view,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.formula_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.side_dock], [300], Qt.Orientation.Horizontal)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
 

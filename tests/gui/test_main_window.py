@@ -1,0 +1,162 @@
+"""The whole window driven like a user: edit the network, train, pause, step, change λ live, undo, close."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from fakes import DEFAULT
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+
+from engine.spec import Experiment
+from gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    exp = Experiment.from_dict(DEFAULT)
+    exp.training.epochs = 100_000
+    w = MainWindow(exp, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
+    yield w
+    w.close()
+
+
+def wait_epochs(qtbot, window, n: int, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: window._status.epoch >= n and len(window._rows) >= n, timeout=timeout)
+
+
+def pause(qtbot, window) -> None:
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window._status.state == "paused", timeout=10000)
+    qtbot.wait(100)  # one more render: everything published is drawn
+
+
+def non_blank(image: QImage) -> bool:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    colours = np.unique(pixels[:, : image.width() * 4].reshape(-1, 4)[:, :3], axis=0)
+    return len(colours) > 20
+
+
+def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
+    doc = window.document
+    # add a layer after the first, make it 5 units, switch its dropout on, give it an L1 kernel penalty
+    doc.select_layer(0)
+    window.network_view.actions()[0].trigger()  # Add layer
+    assert len(doc.exp.network.hidden) == 3
+    doc.select_layer(1)
+    window.inspector.units.setValue(5)
+    if not window.inspector.dropout_on.isChecked():
+        window.inspector.dropout_on.click()
+    kernel = window.inspector.groups["kernel"]
+    kernel.kind.setCurrentText("L1")
+    kernel.lam1.field.clear()
+    qtbot.keyClicks(kernel.lam1.field, "0.003")
+    qtbot.keyClick(kernel.lam1.field, Qt.Key.Key_Return)
+    layer = doc.exp.network.hidden[1]
+    assert layer.units == 5 and layer.dropout > 0 and layer.kernel_regularizer.l1 == pytest.approx(0.003)
+    qtbot.waitUntil(lambda: window._status.state == "ready" and window.worker.take_updates(0, -1).run_id > 1,
+                    timeout=60000)
+
+    window.play_action.trigger()
+    wait_epochs(qtbot, window, 3)
+    first_hist = window.weights_view.histogram_heights(0).copy()
+    first_image = np.array(window.boundary_view.image_array(), copy=True)
+    wait_epochs(qtbot, window, 25)
+    pause(qtbot, window)
+
+    epochs = window._status.epoch
+    x, y = window.loss_view.curve_data("val_loss")
+    assert len(x) == len(window._rows) == epochs
+    assert [r["epoch"] for r in window._rows] == list(range(1, epochs + 1))
+    assert not np.array_equal(window.weights_view.histogram_heights(0), first_hist)
+    assert not np.array_equal(window.boundary_view.image_array(), first_image)
+    snap = window._shown_snapshot
+    assert snap.epoch == epochs
+    dropped = sum(int(layer.dropped.sum()) for layer in snap.layers if layer.dropped is not None)
+    dropped += int(snap.input_dropped.sum())
+    assert window.network_view.dropped_drawn_count() == dropped
+    assert snap.layers[1].kernel.shape == (8, 5)
+
+    time.sleep(0.3)
+    qtbot.wait(100)
+    assert window._status.epoch == epochs  # the counter stops while paused
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: window._status.epoch == epochs + 1, timeout=10000)
+    qtbot.wait(300)
+    assert window._status.epoch == epochs + 1 and len(window._rows) == epochs + 1  # exactly one epoch
+
+    for name, widget in (("window", window), ("network", window.network_view), ("loss", window.loss_view),
+                         ("weights", window.weights_view), ("boundary", window.boundary_view),
+                         ("formula", window.formula_view), ("inspector", window.inspector)):
+        image = widget.grab().toImage()
+        image.save(str(tmp_path / f"{name}.png"))
+        assert non_blank(image), name
+
+
+def test_live_lambda_change_shows_in_the_penalty_curve_and_structural_change_resets(qtbot, window):
+    doc = window.document
+    window.play_action.trigger()
+    wait_epochs(qtbot, window, 5)
+    pause(qtbot, window)
+    run = window._run_id
+    before = window._rows[-1]["hidden_1_penalty"]
+    doc.select_layer(0)
+    kernel = window.inspector.groups["kernel"]
+    kernel.lam2.set_value(0.5)
+    kernel.lam2.value_changed.emit(0.5)  # as a slider drag would
+    assert doc.exp.network.hidden[0].kernel_regularizer.l2 == pytest.approx(0.5)
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: len(window._rows) and window._rows[-1]["hidden_1_penalty"] > 20 * before, timeout=10000)
+    assert window._run_id == run  # same run: weights kept
+    _, penalty = window.loss_view.curve_data("penalty")
+    assert penalty[-1] > 10 * penalty[-2]
+
+    window.inspector.units.setValue(3)  # structural
+    qtbot.waitUntil(lambda: window._run_id != run and window._status.state == "ready", timeout=60000)
+    assert window._rows == [] and "from scratch" in window.statusBar().currentMessage()
+    assert len(window.loss_view.curve_data("loss")[0]) == 0
+
+
+def test_undo_and_redo_restore_the_network_exactly(qtbot, window):
+    doc = window.document
+    original = doc.exp.to_dict()
+    doc.select_layer(0)
+    window.network_view.actions()[0].trigger()
+    window.inspector.units.setValue(11)
+    window.inspector.dropout_on.click()
+    edited = doc.exp.to_dict()
+    assert edited != original
+    while doc.undo_stack.canUndo():
+        window.undo_action.trigger()
+    assert doc.exp.to_dict() == original
+    while doc.undo_stack.canRedo():
+        window.redo_action.trigger()
+    assert doc.exp.to_dict() == edited
+    assert window.windowTitle().startswith("RegLab") and window.windowTitle().endswith("*")
+
+
+def test_closing_during_training_stops_the_worker_quickly(qtbot, window):
+    window.play_action.trigger()
+    wait_epochs(qtbot, window, 3)
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0
+    assert not window.worker.is_running
+
+
+def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
+    path = str(tmp_path / "s.ini")
+    w = MainWindow(Experiment.from_dict(DEFAULT), settings=QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.set_zoom(2.0)
+    w.close()
+    again = MainWindow(Experiment.from_dict(DEFAULT), settings=QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.zoom == pytest.approx(2.0)
+    again.close()
