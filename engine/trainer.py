@@ -60,6 +60,8 @@ class Trainer:
         self._y_val = tf.constant(d.y_val, tf.float32)
         self._epoch_counter = tf.Variable(0, dtype=tf.int64, trainable=False)
         self._shuffle_seed = tf.constant(exp.training.seed, tf.int64)
+        self._grid_flag = bool(self.grid_every)
+        self._with_grid = tf.Variable(self._grid_flag, trainable=False)
 
         self._grid, self.grid_extent = self._make_grid()
         self._epoch_fn = tf.function(self._train_one_epoch)
@@ -84,7 +86,10 @@ class Trainer:
             raise TrainingDiverged(self.diverged)
         start = time.perf_counter()
         with_grid = bool(self.grid_every) and (self.epoch + 1) % self.grid_every == 0
-        values = self._unpack(self._epoch_fn(tf.constant(with_grid)).numpy(), with_grid)
+        if with_grid != self._grid_flag:  # a graph input that rarely changes: a variable, set on change only
+            self._with_grid.assign(with_grid)
+            self._grid_flag = with_grid
+        values = self._unpack(self._epoch_fn().numpy(), with_grid)
         self.epoch += 1
         self._check_finite(values)
         snap = self._snapshot(values)
@@ -201,7 +206,7 @@ class Trainer:
         sums = tf.stack([loss, data_loss, penalty]) * n
         return sums, layer_penalties * n, self._metric_sum(yb, y_pred)
 
-    def _train_one_epoch(self, with_grid):
+    def _train_one_epoch(self):
         x_all, y_all = self._x_train, self._y_train
         n = int(x_all.shape[0])
         batch = min(self.exp.training.batch_size, n)
@@ -245,7 +250,7 @@ class Trainer:
             parts += [drop.kept, drop.rate]
         if self._grid is not None:
             grid_size = GRID_SIZE * GRID_SIZE * self.data.n_outputs
-            parts.append(tf.cond(with_grid, self._predict_grid, lambda: tf.zeros([grid_size])))
+            parts.append(tf.cond(self._with_grid, self._predict_grid, lambda: tf.zeros([grid_size])))
         # One flat vector: a single device-to-numpy copy per epoch (see _unpack).
         return tf.concat([tf.reshape(tf.cast(p, tf.float32), [-1]) for p in parts], axis=0)
 
@@ -297,8 +302,9 @@ class Trainer:
     def _check_finite(self, values: dict) -> None:
         weights_ok = all(np.isfinite(values[k]).all() for k in values if k.startswith(("kernel_", "bias_")))
         loss = float(values["sums"][0])
-        if math.isfinite(loss) and weights_ok:
-            self._last_finite = [v.numpy() for v in self.model.trainable_variables]
+        if math.isfinite(loss) and weights_ok:  # keep copies (trainable variables are kernel, bias per layer)
+            self._last_finite = [values[f"{kind}_{i}"].copy() for i in range(len(self.net.dense))
+                                 for kind in ("kernel", "bias")]
             return
         for var, value in zip(self.model.trainable_variables, self._last_finite, strict=True):
             var.assign(value)
