@@ -65,7 +65,9 @@ class Trainer:
         self._with_grid = tf.Variable(self._grid_flag, trainable=False)
 
         self._grid, self.grid_extent = self._make_grid()
-        self._epoch_fn = tf.function(self._train_one_epoch)
+        # autograph=False: the graph is written with explicit tf.while_loop / tf.cond, and converting the
+        # Python code (ours and Keras') would cost about a second at the first epoch.
+        self._epoch_fn = tf.function(self._train_one_epoch, autograph=False)
         self._initial_state = self._state_to_restore_on_reset()
         self._initial_values = [v.numpy() for v in self._initial_state]
         self._last_finite = [v.numpy() for v in self.model.trainable_variables]
@@ -226,11 +228,13 @@ class Trainer:
         sums = tf.zeros([3])
         layer_sums = tf.zeros([len(self.net.regularizers), 3])
         metric_sum = tf.constant(0.0)
-        for i in tf.range(full):  # a graph loop (unrolling it measured slower here)
+        def body(i, sums, layer_sums, metric_sum):
             s, ls, m = self._train_step(xs[i], ys[i])
-            sums += s
-            layer_sums += ls
-            metric_sum += m
+            return i + 1, sums + s, layer_sums + ls, metric_sum + m
+
+        # A graph loop over the full batches (unrolling it measured slower here).
+        _, sums, layer_sums, metric_sum = tf.while_loop(
+            lambda i, *_: i < full, body, (tf.constant(0), sums, layer_sums, metric_sum), maximum_iterations=full)
         if rest:
             s, ls, m = self._train_step(x_all[full * batch:], y_all[full * batch:])
             sums += s

@@ -40,7 +40,7 @@ from gui.weights_view import WeightsView
 
 PRESETS = Path(__file__).resolve().parents[1] / "resources" / "presets"
 DEFAULT_PRESET = PRESETS / "default.json"
-RENDER_HZ = 30  # redraws per second while training (the timer never exceeds 60 Hz)
+RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
 SPEEDS = {"max": None, "60 epochs/s": 60.0, "20 epochs/s": 20.0, "5 epochs/s": 5.0, "1 epoch/s": 1.0}
 
 
@@ -60,10 +60,13 @@ class MainWindow(QMainWindow):
         self.zoom = 1.0
         self._rows: list[dict] = []
         self._run_id = -1
-        self._shown_snapshot = None
+        self._shown: dict = {}  # view → what it shows (the snapshot, or for the loss view the row count)
+        self._tick = 0
         self._status = Status()
 
         self._build_views()
+        self._view_groups = [(self.network_view,), (self.loss_view,), (self.weights_view,),
+                             (self.boundary_view, self.formula_view)]
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -283,26 +286,39 @@ class MainWindow(QMainWindow):
             self.loss_view.add_marker(self._status.epoch, "diverged")
 
     def render(self) -> None:
-        """Timer slot: draw what the worker published since the last frame (latest snapshot wins)."""
+        """Timer slot: draw what the worker published since the last frame (latest snapshot wins).
+
+        Painting every view in one tick would take longer than a frame, so the views take turns: each tick
+        redraws one group, and every view shows the newest snapshot at RENDER_HZ / 4 frames per second.
+        """
         updates = self.worker.take_updates(len(self._rows), self._run_id)
         if updates.run_id != self._run_id:
             self._run_id = updates.run_id
             self._rows = []
-            self._shown_snapshot = None
+            self._shown = {}
             for view in (self.loss_view, self.weights_view, self.boundary_view):
                 view.clear()
             self.loss_view.clear_markers()
             self.network_view.clear_snapshot()
-        if updates.new_rows:
-            self._rows.extend(updates.new_rows)
-            self.loss_view.set_history(self._rows)
-        snap = updates.snapshot
-        if snap is not None and snap is not self._shown_snapshot:
-            self._shown_snapshot = snap
-            for view in (self.network_view, self.weights_view, self.boundary_view, self.formula_view):
-                view.show_snapshot(snap)
+        self._rows.extend(updates.new_rows)
         self._status = updates.status
         self._refresh_status()
+        snap = updates.snapshot
+        self._tick = (self._tick + 1) % len(self._view_groups)
+        for view in self._view_groups[self._tick]:
+            if view is self.loss_view:
+                if self._shown.get(view) != len(self._rows):
+                    self._shown[view] = len(self._rows)
+                    view.set_history(self._rows)
+            elif snap is not None and self._shown.get(view) is not snap:
+                self._shown[view] = snap
+                view.show_snapshot(snap)
+
+    @property
+    def _shown_snapshot(self):
+        """The newest snapshot every view has drawn (None until all have)."""
+        shown = [self._shown.get(view) for group in self._view_groups for view in group if view is not self.loss_view]
+        return shown[0] if shown and all(s is shown[0] for s in shown) else None
 
     def _refresh_status(self) -> None:
         s = self._status

@@ -504,3 +504,28 @@ def test_any_table_loads_or_raises_data_error(drawn, data):
     for array in (ds.x_train, ds.x_val, ds.y_train, ds.y_val):
         assert array.dtype == np.float32 and np.isfinite(array).all()
     assert ds.x_train.shape[1] == len(ds.feature_names) >= 1
+
+
+def test_split_rows_is_seeded_sized_and_stratified():
+    from engine.data import split_rows
+
+    labels = np.array([0] * 70 + [1] * 20 + [2] * 10)
+    train, val = split_rows(100, 30, seed=4, labels=labels)
+    assert len(val) == 30 and len(train) == 70 and set(train) | set(val) == set(range(100))
+    assert sorted(np.bincount(labels[val])) == [3, 6, 21]  # each class keeps its share
+    again, _ = split_rows(100, 30, seed=4, labels=labels)
+    other, _ = split_rows(100, 30, seed=5, labels=labels)
+    np.testing.assert_array_equal(train, again)
+    assert not np.array_equal(train, other)
+    plain_train, plain_val = split_rows(10, 3, seed=0)
+    assert len(plain_val) == 3 and len(set(plain_train) | set(plain_val)) == 10
+
+
+def test_a_spiral_experiment_loads_without_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from engine.spec import Experiment; from engine.data import load_dataset; "
+            "load_dataset(Experiment()); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -1,0 +1,131 @@
+"""Window speed: start-up, first epoch, render timer regularity, and training speed with every view live.
+
+Runs the real window (offscreen unless a display is set) on the default preset at full speed for
+RUN_SECONDS and prints:
+- time from process start to the window shown (goal <= 1.0 s, TensorFlow not imported yet);
+- time from process start to the first epoch, Play pressed as soon as the window shows (goal <= 4 s);
+- p50/p99 interval of the render timer while training (goal p99 <= 20 ms);
+- epochs/s in the window vs the engine alone on the same experiment, measured in the same process (goal >= 70 %).
+
+Run: `make bench` or `.venv/bin/python bench/gui_speed.py [seconds]`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_SECONDS = 10.0
+
+
+def child(run_seconds: float) -> None:
+    t0 = float(os.environ["REGLAB_T0"])
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(["reglab"])
+    from gui.main_window import MainWindow, default_experiment
+
+    exp = default_experiment()
+    exp.training.epochs = 1_000_000
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(exp, settings=settings)
+    result: dict = {}
+    ticks: list[float] = []
+    render = window.render
+
+    groups: list[int] = []
+
+    def timed_render():
+        ticks.append(time.perf_counter())
+        groups.append(window._tick)
+        render()
+
+    window.timer.timeout.disconnect()
+    window.timer.timeout.connect(timed_render)
+
+    def shown():
+        result["window_shown_s"] = time.time() - t0
+        result["tensorflow_imported_at_show"] = "tensorflow" in sys.modules
+        window.toggle_play()
+        poll.start(5)
+
+    def check_first_epoch():
+        if window._rows and "first_epoch_s" not in result:
+            result["first_epoch_s"] = time.time() - t0
+            poll.stop()
+            result["start_epoch"] = window._status.epoch
+            ticks.clear()
+            QTimer.singleShot(int(run_seconds * 1000), finish)
+
+    def finish():
+        window.render()
+        result["window_epochs_per_s"] = (window._status.epoch - result["start_epoch"]) / (
+            time.perf_counter() - ticks[0])
+        intervals = sorted(b - a for a, b in zip(ticks, ticks[1:], strict=False))
+        result["render_p50_ms"] = 1000 * intervals[len(intervals) // 2]
+        result["render_p99_ms"] = 1000 * intervals[int(len(intervals) * 0.99)]
+        result["renders"] = len(ticks)
+        by_group: dict = {}
+        for g, a, b in zip(groups, ticks, ticks[1:], strict=False):  # the interval after each group's turn
+            by_group.setdefault((g + 1) % len(window._view_groups), []).append(b - a)
+        result["p90_ms_after_group"] = {str(g): round(1000 * sorted(v)[int(len(v) * 0.9)], 1)
+                                        for g, v in sorted(by_group.items())}
+        window.close()
+        app.quit()
+
+    poll = QTimer()
+    poll.timeout.connect(check_first_epoch)
+    window.show()
+    QTimer.singleShot(0, shown)
+    app.exec()
+
+    from engine.trainer import Trainer
+
+    trainer = Trainer(exp)
+    trainer.step()
+    start, n = time.perf_counter(), 0
+    while time.perf_counter() - start < min(run_seconds, 5.0):
+        trainer.step()
+        n += 1
+    result["engine_epochs_per_s"] = n / (time.perf_counter() - start)
+    print("RESULT " + json.dumps(result))
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else RUN_SECONDS
+    env = dict(os.environ)
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    env["REGLAB_T0"] = repr(time.time())
+    proc = subprocess.run([sys.executable, __file__, "--child", str(seconds)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode or not lines:
+        sys.exit(f"the window benchmark failed:\n{proc.stderr[-3000:]}")
+    r = json.loads(lines[-1][7:])
+    share = r["window_epochs_per_s"] / r["engine_epochs_per_s"]
+    print(f"platform: {env.get('QT_QPA_PLATFORM') or 'display ' + env['DISPLAY']}; default preset, all views live")
+    print(f"process start → window shown: {r['window_shown_s']:.2f} s (goal <= 1.0 s); "
+          f"TensorFlow imported by then: {r['tensorflow_imported_at_show']}")
+    print(f"process start → first epoch (Play pressed at once): {r['first_epoch_s']:.2f} s (goal <= 4 s)")
+    print(f"render timer interval over {seconds:.0f} s of training: p50 {r['render_p50_ms']:.1f} ms, "
+          f"p99 {r['render_p99_ms']:.1f} ms (goal p99 <= 20 ms; {r['renders']} frames)")
+    print(f"epochs/s: window {r['window_epochs_per_s']:.0f}, engine alone {r['engine_epochs_per_s']:.0f} "
+          f"→ {share:.0%} (goal >= 70 %)")
+    print(f"p90 interval after each view group's turn (network, loss, weights, boundary+formula): "
+          f"{r['p90_ms_after_group']}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        child(float(sys.argv[2]))
+    else:
+        main()
