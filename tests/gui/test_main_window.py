@@ -30,10 +30,20 @@ def wait_epochs(qtbot, window, n: int, timeout: int = 60000) -> None:
     qtbot.waitUntil(lambda: window._status.epoch >= n and len(window._rows) >= n, timeout=timeout)
 
 
+def settle(qtbot, window) -> None:
+    """Wait until every view has drawn everything published (views take turns on the render timer)."""
+    def drawn():
+        latest = window.worker.take_updates(len(window._rows), window._run_id).snapshot
+        curve = window.loss_view.curve_data("loss")[0]
+        return latest is not None and window._shown_snapshot is latest and len(curve) == len(window._rows)
+
+    qtbot.waitUntil(drawn, timeout=10000)
+
+
 def pause(qtbot, window) -> None:
     window.toggle_play()
     qtbot.waitUntil(lambda: window._status.state == "paused", timeout=10000)
-    qtbot.wait(100)  # one more render: everything published is drawn
+    settle(qtbot, window)
 
 
 def non_blank(image: QImage) -> bool:
@@ -65,6 +75,8 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
 
     window.play_action.trigger()
     wait_epochs(qtbot, window, 3)
+    qtbot.waitUntil(lambda: all(window._shown.get(v) is not None for v in (window.weights_view, window.boundary_view)),
+                    timeout=10000)
     first_hist = window.weights_view.histogram_heights(0).copy()
     first_image = np.array(window.boundary_view.image_array(), copy=True)
     wait_epochs(qtbot, window, 25)
@@ -89,6 +101,7 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
     window.step_action.trigger()
     qtbot.waitUntil(lambda: window._status.epoch == epochs + 1, timeout=10000)
     qtbot.wait(300)
+    settle(qtbot, window)
     assert window._status.epoch == epochs + 1 and len(window._rows) == epochs + 1  # exactly one epoch
 
     for name, widget in (("window", window), ("network", window.network_view), ("loss", window.loss_view),
@@ -113,6 +126,7 @@ def test_live_lambda_change_shows_in_the_penalty_curve_and_structural_change_res
     assert doc.exp.network.hidden[0].kernel_regularizer.l2 == pytest.approx(0.5)
     window.step_action.trigger()
     qtbot.waitUntil(lambda: len(window._rows) and window._rows[-1]["hidden_1_penalty"] > 20 * before, timeout=10000)
+    settle(qtbot, window)
     assert window._run_id == run  # same run: weights kept
     _, penalty = window.loss_view.curve_data("penalty")
     assert penalty[-1] > 10 * penalty[-2]
