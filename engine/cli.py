@@ -33,6 +33,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     validate = sub.add_parser("validate", help="check an experiment file (and its data) without training")
     validate.add_argument("experiment", help="experiment JSON file")
+    cv = sub.add_parser("cv", help="K-fold cross-validation: out-of-sample scores, one fresh model per fold")
+    cv.add_argument("experiment", help="experiment JSON file")
+    cv.add_argument("--folds", type=int, default=5, help="number of folds K (default 5)")
+    cv.add_argument("--out", help="output folder for folds.csv and oos_predictions.csv (default: runs/<name>-cv)")
+    sweep = sub.add_parser("sweep", help="train for several values of one field (a validation curve)")
+    sweep.add_argument("experiment", help="experiment JSON file")
+    sweep.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].dropout or "
+                                                       "network.hidden[0].kernel_regularizer.l2")
+    sweep.add_argument("--values", required=True, help="0,0.2,0.5 or a log range start:stop:count (1e-5:1:7)")
+    sweep.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
+    sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (default: runs/<name>-sweep)")
     return parser
 
 
@@ -41,6 +52,10 @@ def main(argv: list[str]) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "cv":
+            return _cv(args)
+        if args.command == "sweep":
+            return _sweep(args)
         return _run(args)
     except SpecError as exc:  # includes DataError
         print(f"reglab: {exc}", file=sys.stderr)
@@ -125,6 +140,53 @@ def _run(args) -> int:
         return EXIT_DIVERGED
     if not args.quiet:
         print(_summary(exp, trainer.history[-1], trainer.epoch, seconds, out))
+    return 0
+
+
+def _default_out(args, suffix: str) -> Path:
+    return Path(args.out) if args.out else Path("runs") / f"{_slug(Path(args.experiment).stem)}{suffix}"
+
+
+def _cv(args) -> int:
+    from engine.crossval import cross_validate, write_results
+
+    exp = load_experiment(args.experiment)
+    out = _default_out(args, "-cv")
+
+    def progress(fold):
+        text = ", ".join(f"{k} {v:.4f}" for k, v in fold.scores.items())
+        print(f"fold {fold.fold}/{args.folds}: train {fold.train_size}, test {fold.test_size}: {text}", flush=True)
+
+    cv = cross_validate(exp, args.folds, on_fold=progress)
+    write_results(cv, out)
+    final = cv.final_scores()
+    others = ", ".join(f"{k} {v:.4f}" for k, v in final.items() if k != "rmse")
+    print(f"wrote {out / 'folds.csv'} and {out / 'oos_predictions.csv'}" + (f"; out of sample {others}" if others
+                                                                         else ""))
+    print(f"Final, out of sample score (RMSE): {cv.final_rmse:.6g}")
+    return 0
+
+
+def _sweep(args) -> int:
+    from engine.sweep import best_value, parse_values, plot_validation_curve, run_sweep, set_path, write_csv
+
+    exp = load_experiment(args.experiment)
+    values = parse_values(args.values)
+    set_path(exp, args.param, values[0])  # a bad path fails before any data loads
+    out = _default_out(args, "-sweep")
+
+    def progress(row):
+        print(f"{args.param} = {row.value:g} (seed {row.seed}): final train {row.final_train:.4f}, "
+              f"validation {row.final_val:.4f}, best validation {row.best_val:.4f} at epoch {row.best_epoch}",
+              flush=True)
+
+    rows = run_sweep(exp, args.param, values, args.seeds, on_row=progress)
+    metric = rows[0].metric
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(rows, out / "sweep.csv", metric)
+    plot_validation_curve(rows, out / "validation_curve.png", args.param, metric)
+    print(f"wrote {out / 'sweep.csv'} and {out / 'validation_curve.png'}")
+    print(f"Best {args.param}: {best_value(rows):g} (lowest mean final validation loss)")
     return 0
 
 

@@ -1,0 +1,170 @@
+"""Sweeps (validation curves): train one experiment for each value of one field, and a few seeds each.
+
+A field is named by its path in the experiment file: ``network.hidden[0].dropout``,
+``network.hidden[*].dropout`` (every hidden layer at once), ``network.hidden[1].kernel_regularizer.l2``
+(a null regularizer becomes one), ``network.input_dropout``, ``training.learning_rate``…
+Values are a list (``0,0.2,0.5``) or a log range ``start:stop:count`` (``1e-5:1:7``), the usual way to
+sweep λ. The best value is the one with the lowest mean final validation loss.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.spec import Experiment, Regularizer, SpecError
+
+_PART = re.compile(r"^(?P<name>[a-z_0-9]+)(\[(?P<index>\d+|\*)\])?$")
+REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+
+
+def parse_values(text: str) -> list[float]:
+    """``"0,0.2,0.5"`` → [0, 0.2, 0.5]; ``"1e-5:1:6"`` → 6 values spaced evenly on a log scale."""
+    text = text.strip()
+    try:
+        if ":" in text:
+            start, stop, count = text.split(":")
+            start_f, stop_f, n = float(start), float(stop), int(count)
+            if start_f <= 0 or stop_f <= 0 or n < 2:
+                raise ValueError
+            return [float(v) for v in np.geomspace(start_f, stop_f, n)]
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SpecError(f"--values: {text!r} is neither a list like 0,0.2,0.5 nor a log range like 1e-5:1:7 "
+                        "(start:stop:count, start and stop > 0, count >= 2)") from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise SpecError(f"--values: {text!r} has no usable numbers")
+    return values
+
+
+def set_path(exp: Experiment, path: str, value: float) -> Experiment:
+    """A copy of ``exp`` with the field at ``path`` set to ``value``, validated like a file."""
+    new = exp.copy()
+    parts = path.split(".")
+    targets = [new]
+    for depth, part in enumerate(parts):
+        m = _PART.match(part)
+        if not m:
+            raise SpecError(f"--param: {path!r}: {part!r} is not a field name")
+        name, index = m.group("name"), m.group("index")
+        last = depth == len(parts) - 1
+        next_targets = []
+        for obj in targets:
+            if not hasattr(obj, name) or name == "base_dir":
+                raise SpecError(f"--param: {path!r}: no field {name!r} here")
+            if last:
+                if index is not None:
+                    raise SpecError(f"--param: {path!r}: the last part must be a number field")
+                setattr(obj, name, value)
+                continue
+            child = getattr(obj, name)
+            if name in REGULARIZER_FIELDS and child is None:
+                child = Regularizer()
+                setattr(obj, name, child)
+            if index is None:
+                next_targets.append(child)
+            elif not isinstance(child, list):
+                raise SpecError(f"--param: {path!r}: {name} is not a list")
+            elif index == "*":
+                next_targets.extend(child)
+            elif int(index) >= len(child):
+                raise SpecError(f"--param: {path!r}: {name}[{index}] does not exist ({len(child)} layers)")
+            else:
+                next_targets.append(child[int(index)])
+        targets = next_targets
+        if not targets and not last:
+            raise SpecError(f"--param: {path!r}: {part!r} matches nothing (no hidden layers?)")
+    return Experiment.from_dict(new.to_dict(), base_dir=exp.base_dir)
+
+
+@dataclass
+class SweepRow:
+    value: float
+    seed: int
+    final_train: float  # the metric (accuracy or rmse) on the training set, dropout off, at the last epoch
+    final_val: float
+    best_val: float  # best validation metric over the epochs
+    best_epoch: int
+    final_val_loss: float
+    metric: str = "accuracy"  # or "rmse"
+
+
+def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
+              on_row: Callable[[SweepRow], None] | None = None) -> list[SweepRow]:
+    """Train ``exp`` for every value × seed (training seeds exp.training.seed, +1, …; the data stays the same)."""
+    if not 1 <= seeds <= 20:
+        raise SpecError(f"--seeds: {seeds} is out of range [1, 20]")
+    variants = [set_path(exp, path, v) for v in values]  # every value is checked before anything trains
+    from engine.data import load_dataset
+    from engine.trainer import Trainer
+
+    dataset = load_dataset(exp)
+    rows = []
+    for value, variant in zip(values, variants, strict=True):
+        for s in range(seeds):
+            run = variant.copy()
+            run.training.seed = exp.training.seed + s
+            trainer = Trainer(run, dataset, grid_every=0)
+            trainer.run()
+            history = trainer.history
+            metric = trainer.metric_name
+            vals = np.array([r[f"val_{metric}"] for r in history])
+            best = int(np.argmin(vals) if metric == "rmse" else np.argmax(vals))
+            row = SweepRow(value, run.training.seed, history[-1][f"train_eval_{metric}"], history[-1][f"val_{metric}"],
+                           float(vals[best]), best + 1, history[-1]["val_loss"], metric)
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
+    return rows
+
+
+def best_value(rows: list[SweepRow]) -> float:
+    """The value with the lowest mean final validation loss over its seeds."""
+    by_value: dict[float, list[float]] = {}
+    for r in rows:
+        by_value.setdefault(r.value, []).append(r.final_val_loss)
+    return min(by_value, key=lambda v: float(np.mean(by_value[v])))
+
+
+def write_csv(rows: list[SweepRow], path: Path, metric: str) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["value", "seed", f"final_train_{metric}", f"final_val_{metric}", f"best_val_{metric}",
+                         "best_epoch", "final_val_loss"])
+        for r in rows:
+            writer.writerow([f"{r.value:.6g}", r.seed, f"{r.final_train:.6g}", f"{r.final_val:.6g}",
+                             f"{r.best_val:.6g}", r.best_epoch, f"{r.final_val_loss:.6g}"])
+
+
+def plot_validation_curve(rows: list[SweepRow], path: Path, param: str, metric: str) -> None:
+    """Train and validation metric against the value (log x when the values span more than a decade)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values = sorted({r.value for r in rows})
+    train = [np.mean([r.final_train for r in rows if r.value == v]) for v in values]
+    val = [np.mean([r.final_val for r in rows if r.value == v]) for v in values]
+    best = best_value(rows)
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    ax.plot(values, train, "o-", color="#0072B2", label=f"training {metric} (dropout off)")
+    ax.plot(values, val, "s-", color="#009E73", label=f"validation {metric}")
+    ax.axvline(best, color="#D55E00", linestyle="--", label=f"best: {best:g} (lowest validation loss)")
+    positive = [v for v in values if v > 0]
+    if positive and len(positive) == len(values) and max(values) / min(values) > 10:
+        ax.set_xscale("log")
+    ax.set_xlabel(param)
+    ax.set_ylabel(metric)
+    ax.set_title(f"Validation curve: {param}")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
