@@ -139,6 +139,8 @@ def _run(args) -> int:
         print(f"reglab: {reason}; metrics so far are in {out}", file=sys.stderr)
         return EXIT_DIVERGED
     if not args.quiet:
+        if trainer.stopped_early:
+            print(trainer.stopped_early[:1].upper() + trainer.stopped_early[1:])
         print(_summary(exp, trainer.history[-1], trainer.epoch, seconds, out))
     return 0
 

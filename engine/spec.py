@@ -85,12 +85,21 @@ class Data:
 
 
 @dataclass
+class EarlyStopping:
+    """Keras' EarlyStopping on val_loss: stop after ``patience`` epochs without a new minimum."""
+
+    patience: int = 20
+    restore_best_weights: bool = True
+
+
+@dataclass
 class Training:
     optimizer: str = "adam"
     learning_rate: float = 0.01
     batch_size: int = 32
     epochs: int = 300
     seed: int = 0
+    early_stopping: EarlyStopping | None = None  # optional: written to the file only when set
 
 
 @dataclass
@@ -122,6 +131,7 @@ class Experiment:
                 "batch_size": self.training.batch_size,
                 "epochs": self.training.epochs,
                 "seed": self.training.seed,
+                **_early_stopping_to_dict(self.training.early_stopping),
             },
         }
 
@@ -183,6 +193,12 @@ def experiment_from_json(text: str, base_dir: str | Path = "") -> Experiment:
 
 def _reg_to_dict(r: Regularizer | None) -> dict | None:
     return None if r is None else {"l1": r.l1, "l2": r.l2}
+
+
+def _early_stopping_to_dict(e: EarlyStopping | None) -> dict:
+    if e is None:
+        return {}
+    return {"early_stopping": {"patience": e.patience, "restore_best_weights": e.restore_best_weights}}
 
 
 def _layer_to_dict(h: HiddenLayer) -> dict:
@@ -260,6 +276,12 @@ class _Fields:
                 raise SpecError(f"{name}: expected a whole number, got {_describe(v)}")
         if v < lo or v > hi:
             raise SpecError(f"{name}: {v} is out of range [{lo}, {hi}]")
+        return v
+
+    def boolean(self, key: str, default: bool) -> bool:
+        v = self.raw(key, default)
+        if not isinstance(v, bool):
+            raise SpecError(f"{self._name(key)}: expected true or false, got {_describe(v)}")
         return v
 
     def string(self, key: str, default: str, choices: tuple[str, ...] | None = None, max_len: int = 500) -> str:
@@ -377,6 +399,12 @@ def _parse_training(d: object) -> Training:
         epochs=f.integer("epochs", 300, 1, 1_000_000),
         seed=f.integer("seed", 0, 0, 2**31 - 1),
     )
+    stopping = f.raw("early_stopping", None)
+    if stopping is not None:
+        e = _Fields(stopping, "training.early_stopping")
+        t.early_stopping = EarlyStopping(patience=e.integer("patience", 20, 1, 100_000),
+                                         restore_best_weights=e.boolean("restore_best_weights", True))
+        e.done()
     f.done()
     return t
 

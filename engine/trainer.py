@@ -46,6 +46,10 @@ class Trainer:
         self.epoch = 0
         self.history: list[dict] = []
         self.last_timing = {"epoch_graph": 0.0, "snapshot": 0.0}  # seconds of the last step, by part
+        self.stopped_early: str | None = None  # why early stopping ended the run
+        self.best_epoch = 0  # the epoch with the lowest val_loss so far
+        self._best_val_loss = math.inf
+        self._best_weights: list | None = None
 
         keras.utils.set_random_seed(exp.training.seed)
         d = self.data
@@ -102,6 +106,7 @@ class Trainer:
         snap.seconds = done - start
         self.last_timing = {"epoch_graph": graph_done - start, "snapshot": done - graph_done}
         self.history.append(snap.metrics_row())
+        self._early_stopping(snap)
         return snap
 
     def run(self, epochs: int | None = None, on_epoch: Callable[[Snapshot], None] | None = None) -> Snapshot | None:
@@ -109,7 +114,7 @@ class Trainer:
         self._stop.clear()
         target = self.epoch + epochs if epochs is not None else self.exp.training.epochs
         snap = None
-        while self.epoch < target and not self._stop.is_set():
+        while self.epoch < target and not self._stop.is_set() and not self.stopped_early:
             snap = self.step()
             if on_epoch is not None:
                 on_epoch(snap)
@@ -125,6 +130,8 @@ class Trainer:
         self.epoch = 0
         self.history = []
         self.diverged = None
+        self.stopped_early = None
+        self.best_epoch, self._best_val_loss, self._best_weights = 0, math.inf, None
         self._last_finite = [v.numpy() for v in self.model.trainable_variables]
 
     def apply_live(self, exp: Experiment) -> bool:
@@ -323,6 +330,23 @@ class Trainer:
             f"(learning rate {lr:g} or a λ may be too large); the last finite weights are kept — lower them and Reset"
         )
         raise TrainingDiverged(self.diverged)
+
+    def _early_stopping(self, snap: Snapshot) -> None:
+        """Keras' EarlyStopping(monitor="val_loss", patience, restore_best_weights), checked after each epoch."""
+        if snap.val_loss < self._best_val_loss:
+            self._best_val_loss, self.best_epoch = snap.val_loss, snap.epoch
+            self._best_weights = self._last_finite  # this epoch's weights (copied in _check_finite)
+        rule = self.exp.training.early_stopping
+        if rule is None or self.stopped_early or snap.epoch - self.best_epoch < rule.patience:
+            return
+        restored = ""
+        if rule.restore_best_weights and self._best_weights is not None:
+            for var, value in zip(self.model.trainable_variables, self._best_weights, strict=True):
+                var.assign(value)
+            restored = "; the weights of that epoch are restored"
+        self.stopped_early = (f"early stopping after epoch {snap.epoch}: val_loss has not improved for "
+                              f"{rule.patience} epochs since its minimum {self._best_val_loss:.4g} at epoch "
+                              f"{self.best_epoch}{restored}")
 
     def _snapshot(self, v: dict) -> Snapshot:
         loss, data_loss, penalty = (float(x) for x in v["sums"])

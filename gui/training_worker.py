@@ -33,6 +33,7 @@ class Status:
     epoch: int = 0
     epochs_per_second: float = 0.0
     message: str = ""
+    best_epoch: int = 0  # lowest val_loss so far (early stopping restores this epoch's weights)
 
 
 @dataclass
@@ -237,7 +238,7 @@ class TrainingWorker(QObject):
         now = time.perf_counter()
         self._recent.append(now)
         rate = (len(self._recent) - 1) / (now - self._recent[0]) if len(self._recent) > 1 else 0.0
-        finished = trainer.epoch >= self._exp.training.epochs
+        finished = trainer.epoch >= self._exp.training.epochs or bool(trainer.stopped_early)
         if finished:
             self._playing = False
         with self._lock:
@@ -245,6 +246,8 @@ class TrainingWorker(QObject):
             self._rows.append(snap.metrics_row())
             self._status.epoch = snap.epoch
             self._status.epochs_per_second = rate
+            self._status.best_epoch = trainer.best_epoch
             if finished:
                 self._status.state = "finished"
-                self._status.message = f"Finished {snap.epoch} epochs"
+                self._status.message = (trainer.stopped_early[:1].upper() + trainer.stopped_early[1:]
+                                        if trainer.stopped_early else f"Finished {snap.epoch} epochs")

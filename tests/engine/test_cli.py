@@ -152,3 +152,18 @@ def test_divergence_exits_1_with_a_reason_and_keeps_files(tmp_path, capsys):
 @pytest.mark.parametrize("preset", sorted((REPO / "resources" / "presets").glob("*.json")), ids=lambda p: p.stem)
 def test_every_preset_is_valid(preset, capsys):
     assert cli.main(["validate", str(preset)]) == 0
+
+
+def test_run_with_early_stopping_says_where_it_stopped(tmp_path, capsys):
+    spec = json.loads(json.dumps(SMALL))
+    spec["data"].update(samples=60, noise=0.9)
+    spec["network"]["hidden"] = [{"units": 64}, {"units": 64}]
+    spec["training"].update(epochs=300, learning_rate=0.03, early_stopping={"patience": 5,
+                                                                            "restore_best_weights": True})
+    out = tmp_path / "o"
+    assert cli.main(["run", str(write(tmp_path / "e.json", spec)), "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("Early stopping after epoch") and "restored" in lines[0]
+    with (out / "metrics.csv").open() as f:
+        epochs = len(list(csv.DictReader(f)))
+    assert epochs < 300 and f"{epochs} epochs" in lines[1]

@@ -414,7 +414,8 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
         (
             EXAMPLE,
             "training.momentum",
-            "training.momentum: unknown field (allowed here: batch_size, epochs, learning_rate, optimizer, seed)",
+            "training.momentum: unknown field (allowed here: batch_size, early_stopping, epochs, learning_rate, "
+            "optimizer, seed)",
         ),
     ],
     ids=lambda x: x if isinstance(x, str) and " " not in x else None,
@@ -430,7 +431,8 @@ def test_unknown_fields_are_named_with_their_path(base, path, message):
         ("data.x\ry", "data.'x\\ry': unknown field (allowed here: kind, name, noise, samples, seed, validation)"),
         (
             "training.\u2028",
-            "training.'\\u2028': unknown field (allowed here: batch_size, epochs, learning_rate, optimizer, seed)",
+            "training.'\\u2028': unknown field (allowed here: batch_size, early_stopping, epochs, learning_rate, "
+            "optimizer, seed)",
         ),
     ],
 )
@@ -996,3 +998,28 @@ def valid_specs(draw) -> dict:
 def test_generated_valid_specs_round_trip_exactly(d):
     assert_round_trips(d)
     assert json.loads(experiment_from_json(json.dumps(d)).to_json()) == d
+
+
+# --------------------------------------------------------------------------- early stopping (optional field)
+
+
+def test_early_stopping_round_trips_and_is_omitted_when_off():
+    d = copy.deepcopy(EXAMPLE)
+    d["training"]["early_stopping"] = {"patience": 15, "restore_best_weights": False}
+    exp = Experiment.from_dict(d)
+    assert exp.training.early_stopping.patience == 15 and not exp.training.early_stopping.restore_best_weights
+    assert exp.to_dict() == d
+    assert "early_stopping" not in Experiment.from_dict(EXAMPLE).to_dict()["training"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"patience": 0}, "training.early_stopping.patience: 0 is out of range [1, 100000]"),
+    ({"restore_best_weights": "yes"}, "training.early_stopping.restore_best_weights: expected true or false"),
+    ({"monitor": "loss"}, "training.early_stopping.monitor: unknown field"),
+    (5, "training.early_stopping: expected an object"),
+])
+def test_early_stopping_errors(value, message):
+    d = copy.deepcopy(EXAMPLE)
+    d["training"]["early_stopping"] = value
+    with pytest.raises(SpecError, match=re.escape(message)):
+        Experiment.from_dict(d)

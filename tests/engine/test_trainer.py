@@ -227,3 +227,26 @@ def test_stock_model_uses_only_keras_layers_and_current_values(xor_data):
     assert isinstance(stock.layers[3].kernel_regularizer, keras.regularizers.L1L2)
     assert isinstance(stock.layers[3].activity_regularizer, keras.regularizers.L2)
     np.testing.assert_allclose(stock.predict(xor_data.x_val, verbose=0), trainer.predict(xor_data.x_val), rtol=1e-6)
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
+    from engine.spec import EarlyStopping
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(80, 2))
+    y = (x[:, 0] + 0.8 * rng.normal(size=80) > 0).astype(float)  # noisy: a big network over-fits fast
+    data = make_dataset(x[:40], y[:40], x[40:], y[40:])
+    exp = experiment([{"units": 64}, {"units": 64}], learning_rate=0.03, epochs=400)
+    exp.training.early_stopping = EarlyStopping(patience=10, restore_best_weights=True)
+    trainer = Trainer(exp, data)
+    trainer.run()
+    assert trainer.stopped_early and trainer.epoch < 400
+    val = [row["val_loss"] for row in trainer.history]
+    best = int(np.argmin(val)) + 1
+    assert trainer.best_epoch == best and trainer.epoch == best + 10
+    p = np.clip(trainer.predict(data.x_val).astype(np.float64), 1e-7, 1 - 1e-7)
+    restored = -np.mean(data.y_val * np.log(p) + (1 - data.y_val) * np.log(1 - p))
+    assert restored == pytest.approx(val[best - 1], rel=1e-4)  # the best epoch's weights are back
+    assert trainer.run(5) is None  # a stopped run does not go on
+    trainer.reset()
+    assert trainer.stopped_early is None and trainer.best_epoch == 0
