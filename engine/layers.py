@@ -5,6 +5,8 @@
 * :class:`RecordingDropout` is inverted dropout exactly like ``keras.layers.Dropout`` (survivors
   scaled by 1/(1−p) while training, identity at evaluation) whose rate is a variable and which
   keeps the mask it really applied, so the network drawing shows the units that were dropped.
+  With ``classic=True`` it is the textbook form instead: no scaling while training, outputs × (1−p)
+  at evaluation. Both keep the expected activation the same in training and evaluation.
 
 Saved models never contain these: :mod:`engine.model_builder` writes stock ``Dropout`` and
 ``L1``/``L2``/``L1L2`` with the current values.
@@ -48,8 +50,9 @@ class RecordingDropout(keras.layers.Layer):
     example of the last training batch: the very mask that multiplied the layer's output.
     """
 
-    def __init__(self, rate: float = 0.0, seed: int | None = None, **kwargs):
+    def __init__(self, rate: float = 0.0, seed: int | None = None, classic: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self.classic = classic  # textbook dropout: no scaling while training, × (1 − p) at evaluation
         self.initial_rate = float(rate)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -63,16 +66,16 @@ class RecordingDropout(keras.layers.Layer):
         self.kept = self.add_weight(shape=(units,), initializer="ones", trainable=False, name="kept")
 
     def call(self, inputs, training=False):
-        if not training:
-            return inputs
         rate = ops.cast(self.rate, inputs.dtype)
+        if not training:
+            return inputs * (1.0 - rate) if self.classic else inputs
         noise = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator, dtype=inputs.dtype)
         keep = ops.cast(noise >= rate, inputs.dtype)
         self.kept.assign(ops.cast(keep[0], self.kept.dtype))
-        return inputs * keep / (1.0 - rate)
+        return inputs * keep if self.classic else inputs * keep / (1.0 - rate)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.initial_rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.initial_rate, "seed": self.seed, "classic": self.classic}

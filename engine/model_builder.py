@@ -69,7 +69,8 @@ def build_training_model(exp: Experiment, n_features: int, n_outputs: int, task:
     seed = exp.training.seed
     net = exp.network
     inputs = keras.Input(shape=(n_features,), name="features")
-    first = RecordingDropout(net.input_dropout, seed=seed * 7919 + 1, name="input_dropout")
+    classic = net.dropout_style == "classic"
+    first = RecordingDropout(net.input_dropout, seed=seed * 7919 + 1, classic=classic, name="input_dropout")
     x = first(inputs)
     dense, dropout, regs, hidden_outputs = [], [first], [], []
     for i, h in enumerate(net.hidden):
@@ -79,7 +80,7 @@ def build_training_model(exp: Experiment, n_features: int, n_outputs: int, task:
             h.units, activation=h.activation, kernel_initializer=_initializer(seed, i), name=f"hidden_{i + 1}",
             kernel_regularizer=r["kernel"], bias_regularizer=r["bias"],
         )
-        drop = RecordingDropout(h.dropout, seed=seed * 7919 + i + 2, name=f"dropout_{i + 1}")
+        drop = RecordingDropout(h.dropout, seed=seed * 7919 + i + 2, classic=classic, name=f"dropout_{i + 1}")
         hidden_out = layer(x)
         x = drop(hidden_out)
         hidden_outputs.append(hidden_out)

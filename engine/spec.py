@@ -23,6 +23,7 @@ DATA_KINDS = ("toy", "sklearn", "csv")
 TASKS = ("classification", "regression")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "linear")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
+DROPOUT_STYLES = ("inverted", "classic")
 
 MAX_DROPOUT = 0.95
 MAX_LAMBDA = 1000.0
@@ -69,6 +70,9 @@ class HiddenLayer:
 class Network:
     input_dropout: float = 0.0
     hidden: list[HiddenLayer] = field(default_factory=lambda: [HiddenLayer()])
+    #: "inverted" (Keras: survivors × 1/(1−p) while training) or "classic" (no scaling while training,
+    #: outputs × (1−p) at evaluation, the textbook form); written to the file only when "classic"
+    dropout_style: str = "inverted"
 
 
 @dataclass
@@ -124,6 +128,7 @@ class Experiment:
             "network": {
                 "input_dropout": self.network.input_dropout,
                 "hidden": [_layer_to_dict(h) for h in self.network.hidden],
+                **({"dropout_style": "classic"} if self.network.dropout_style == "classic" else {}),
             },
             "training": {
                 "optimizer": self.training.optimizer,
@@ -358,8 +363,9 @@ def _parse_network(d: object) -> Network:
     if len(hidden_raw) > MAX_HIDDEN_LAYERS:
         raise SpecError(f"network.hidden: {len(hidden_raw)} layers is out of range [0, {MAX_HIDDEN_LAYERS}]")
     hidden = [_parse_layer(h, f"network.hidden[{i}]") for i, h in enumerate(hidden_raw)]
+    style = f.string("dropout_style", "inverted", DROPOUT_STYLES)
     f.done()
-    return Network(input_dropout=input_dropout, hidden=hidden)
+    return Network(input_dropout=input_dropout, hidden=hidden, dropout_style=style)
 
 
 def _parse_data(d: object) -> Data:

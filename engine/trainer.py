@@ -153,12 +153,20 @@ class Trainer:
         return True
 
     def stock_model(self) -> keras.Model:
-        """A plain-Keras copy with the current weights, rates and λ (stock Dropout and regularizers)."""
+        """A plain-Keras copy with the current weights, rates and λ (stock Dropout and regularizers).
+
+        Keras has only inverted dropout; for a classic-dropout network the evaluation scaling × (1−p) of
+        each dropout is folded into the kernel of the Dense layer after it, so predictions are the same.
+        """
         d = self.data
         stock = build_stock_model(self.exp, d.n_features, d.n_outputs, d.task)
         dense = [layer for layer in stock.layers if isinstance(layer, keras.layers.Dense)]
-        for mine, theirs in zip(self.net.dense, dense, strict=True):
-            theirs.set_weights(mine.get_weights())
+        classic = self.exp.network.dropout_style == "classic"
+        for mine, theirs, before in zip(self.net.dense, dense, self.net.dropout, strict=True):
+            kernel, bias = mine.get_weights()
+            if classic:
+                kernel = kernel * (1.0 - float(before.rate.numpy()))
+            theirs.set_weights([kernel, bias])
         stock.compile(
             optimizer=make_optimizer(self.exp.training.optimizer, self.exp.training.learning_rate),
             loss=HEADS[d.task][1],
@@ -172,6 +180,19 @@ class Trainer:
     def predict(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Model output for raw (already scaled) features; with training=True dropout is on."""
         return self.model(tf.constant(x, tf.float32), training=training).numpy()
+
+    def mc_predict(self, x: np.ndarray, passes: int = 30) -> tuple[np.ndarray, np.ndarray]:
+        """Monte-Carlo dropout: ``passes`` forward passes with dropout on; the mean and the std of the outputs.
+
+        The recorded masks (what the network view draws) are left as the last training step set them.
+        """
+        kept = [drop.kept.numpy() for drop in self.net.dropout]
+        xt = tf.constant(x, tf.float32)
+        outputs = np.stack([self.model(xt, training=True).numpy() for _ in range(passes)]).astype(np.float64)
+        for drop, values in zip(self.net.dropout, kept, strict=True):
+            drop.kept.assign(values)
+        spread = outputs - outputs[0]  # std is shift-invariant; identical passes give exactly 0
+        return outputs[0] + spread.mean(axis=0), spread.std(axis=0)
 
     def batch_losses(self, x: np.ndarray, y: np.ndarray, training: bool = True) -> dict:
         """loss, data_loss, penalty and the per-layer penalties (hidden layers × kernel/bias/activity) on one

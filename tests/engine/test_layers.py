@@ -71,3 +71,23 @@ def test_live_regularizer_equals_keras_l1l2():
     reg = LiveRegularizer(0.1, 0.2)
     reg.set(0.0, 0.5)
     assert reg.get_config() == {"l1": 0.0, "l2": 0.5}
+
+
+@pytest.mark.parametrize("classic", [False, True])
+def test_training_and_evaluation_agree_in_expectation(classic):
+    """Inverted: survivors × 1/(1−p) while training; classic: no scaling while training, × (1−p) at
+    evaluation. Either way the mean training-time output equals the evaluation output."""
+    rate = 0.4
+    layer = RecordingDropout(rate, seed=5, classic=classic)
+    layer.build((None, 50))
+    x = np.random.default_rng(2).uniform(0.5, 2.0, size=(1, 50)).astype(np.float32)
+    batch = np.repeat(x, 4000, axis=0)
+    train_mean = np.asarray(layer(batch, training=True)).mean(axis=0)
+    evaluation = np.asarray(layer(x, training=False))[0]
+    np.testing.assert_allclose(train_mean, evaluation, rtol=0.08)
+    survivors = np.asarray(layer(batch, training=True))
+    scale = 1.0 if classic else 1 / (1 - rate)
+    np.testing.assert_allclose(survivors[survivors != 0], np.broadcast_to(batch * scale, batch.shape)[survivors != 0],
+                               rtol=1e-6)
+    expected_eval = x[0] * (1 - rate) if classic else x[0]
+    np.testing.assert_allclose(evaluation, expected_eval, rtol=1e-6)

@@ -390,7 +390,8 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
             "data.task",
             "data.task: unknown field (allowed here: kind, name, seed, validation)",
         ),
-        (EXAMPLE, "network.colour", "network.colour: unknown field (allowed here: hidden, input_dropout)"),
+        (EXAMPLE, "network.colour",
+         "network.colour: unknown field (allowed here: dropout_style, hidden, input_dropout)"),
         (
             EXAMPLE,
             "network.hidden[0].colour",

@@ -250,3 +250,29 @@ def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
     assert trainer.run(5) is None  # a stopped run does not go on
     trainer.reset()
     assert trainer.stopped_early is None and trainer.best_epoch == 0
+
+
+def test_classic_dropout_network_saves_as_an_equivalent_stock_model(xor_data):
+    exp = experiment([{"units": 12, "dropout": 0.5}, {"units": 6, "dropout": 0.3}])
+    exp.network.input_dropout = 0.2
+    exp.network.dropout_style = "classic"
+    trainer = Trainer(exp, xor_data)
+    trainer.run(3)
+    stock = trainer.stock_model()
+    np.testing.assert_allclose(stock.predict(xor_data.x_val, verbose=0), trainer.predict(xor_data.x_val), rtol=1e-5)
+    assert all(type(layer).__name__ in ("InputLayer", "Dense", "Dropout") for layer in stock.layers)
+
+
+def test_mc_dropout_mean_and_std(xor_data):
+    trainer = Trainer(experiment([{"units": 16, "dropout": 0.0}]), xor_data)
+    trainer.run(2)
+    mean, std = trainer.mc_predict(xor_data.x_val, passes=10)
+    assert np.all(std == 0)  # every rate 0: every pass is the same
+    np.testing.assert_allclose(mean, trainer.predict(xor_data.x_val), rtol=1e-6)
+
+    dropping = Trainer(experiment([{"units": 16, "dropout": 0.5}]), xor_data)
+    dropping.run(2)
+    kept_before = dropping.net.dropout[1].kept.numpy().copy()
+    mean, std = dropping.mc_predict(xor_data.x_val, passes=20)
+    assert std.mean() > 1e-3 and mean.shape == (len(xor_data.x_val), 1)
+    np.testing.assert_array_equal(dropping.net.dropout[1].kept.numpy(), kept_before)  # the drawn mask is kept
