@@ -7,17 +7,23 @@ with dropout off, and their difference (the generalization gap, dashed) sit on t
 
 The history arrives whole on every call of :meth:`LossView.set_history`; only the new rows are
 copied into numpy buffers, and each curve gets one ``setData`` per call.
+
+The axes follow the data in steps (:class:`SteppedViewBox`): the epoch axis grows to the next round epoch
+count and the value axes move only when the data leaves them or fills too little of them. A changed
+range re-renders the axes and grid, so ranging every frame would cost that on every frame; the ranges are
+also settled before painting, so a frame is painted once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainterPath, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
 from gui.palette import CURVE, GREEN, INK, PAPER, SKY, VERMILLION
@@ -40,6 +46,103 @@ METRIC_PREFIXES = {
 METRIC_TITLES = {"accuracy": "accuracy", "rmse": "RMSE"}
 BAND_ALPHA = 80  # of the penalty band's VERMILLION fill
 TICK_PT, LABEL_PT, LINE_WIDTH = 9.0, 10.0, 2.0  # at zoom 1
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # the epoch axis ends on one of these × 10^k
+X_PAD = 0.02  # of the epoch range, left of epoch 0
+Y_MARGIN = 0.05  # of the data's span, above and below it
+Y_HEADROOM = 0.1  # extra room, of the span, on the side the data left the range by (the next steps fit in it)
+Y_MIN_FILL = 0.6  # a value range is narrowed when the data (with margins) fills less of it than this
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest NICE_STEPS × 10^k at or above ``value`` (≥ 1): 437 → 500, 1001 → 1200."""
+    if not value > 1:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in NICE_STEPS if step * power >= value * (1 - 1e-12))
+
+
+def sticky_range(low: float, high: float, current: tuple[float, float] | None) -> tuple[float, float]:
+    """A value range for data spanning ``low`` … ``high`` that keeps ``current`` while the data sits well in it.
+
+    The range changes when the data leaves it (then widening by Y_HEADROOM on that side, so a slow drift
+    moves it in steps) or when the data fills less than Y_MIN_FILL of it (then fitting the data again).
+    """
+    span = high - low
+    if span <= 0:
+        span = abs(high) * 0.1 or 0.1
+    wanted = (low - Y_MARGIN * span, high + Y_MARGIN * span)
+    if current is None:
+        return wanted
+    bottom, top = current
+    if bottom <= wanted[0] and top >= wanted[1]:
+        if (wanted[1] - wanted[0]) >= Y_MIN_FILL * (top - bottom):
+            return current
+        return wanted
+    if wanted[0] < bottom:
+        bottom = wanted[0] - Y_HEADROOM * span
+    if wanted[1] > top:
+        top = wanted[1] + Y_HEADROOM * span
+    if (wanted[1] - wanted[0]) < Y_MIN_FILL * (top - bottom):
+        return wanted
+    return bottom, top
+
+
+class SteppedViewBox(pg.ViewBox):
+    """A ViewBox whose auto-range moves in steps: x to [0, nice_ceiling(last epoch)], y by :func:`sticky_range`.
+
+    ``bounds()`` gives the data's (low, high) per axis in view coordinates (log10 on a log axis), or None: from
+    the data, not from the items (pyqtgraph's childrenBounds pads by the pens' width in pixels, and the
+    items hold the data downsampled for the current range; either way the range it sets changes the bounds,
+    and a range can flip between two steps on every frame). Auto-ranging stays pyqtgraph's own switch:
+    panning or zooming with the mouse turns it off and the "A" button turns it back on. :func:`settle` ranges
+    at once (before painting) instead of in the paint.
+    """
+
+    def __init__(self, bounds: Callable[[], list[tuple[float, float] | None]]) -> None:
+        super().__init__()
+        self._bounds = bounds
+        self._y_range: tuple[float, float] | None = None
+
+    def updateAutoRange(self) -> None:
+        if self._updatingRange:
+            return
+        self._updatingRange = True
+        try:
+            auto = self.state["autoRange"]
+            if not any(auto):
+                return
+            bounds = self._bounds()
+            current = self.viewRange()
+            ranges = {}
+            for axis, key in ((0, "xRange"), (1, "yRange")):
+                if auto[axis] is False or bounds[axis] is None:
+                    continue
+                low, high = (float(v) for v in bounds[axis])
+                if axis == 0:  # from epoch 0, a little left of it so that its tick label shows
+                    high = nice_ceiling(high)
+                    low = min(0.0, low)
+                    wanted = (low - X_PAD * (high - low), high)
+                else:
+                    wanted = sticky_range(low, high, self._y_followed(current[1]))
+                if wanted != tuple(current[axis]):
+                    ranges[key] = wanted
+            if ranges:
+                self.setRange(padding=0, disableAutoRange=False, **ranges)
+            if auto[1] is not False and bounds[1] is not None:
+                self._y_range = tuple(self.viewRange()[1])  # this box's range, to keep while the data fits
+        finally:
+            self._autoRangeNeedsUpdate = False
+            self._updatingRange = False
+
+    def refit(self) -> None:
+        """Fit the data afresh at the next ranging (e.g. on a new axis scale), instead of keeping the range."""
+        self._y_range = None
+        self.queueUpdateAutoRange()
+
+    def _y_followed(self, current: list[float]) -> tuple[float, float] | None:
+        """The y range to keep, if it is the one this box set last (not the default, or a zoom the user undid)."""
+        last = self._y_range
+        return tuple(current) if last is not None and tuple(current) == last else None
 
 
 def style_plot(plot: pg.PlotItem, zoom: float) -> None:
@@ -55,11 +158,26 @@ def style_plot(plot: pg.PlotItem, zoom: float) -> None:
         # Room for tick labels before the first paint measures them (which then only widens the axis).
         axis.textWidth = metrics.horizontalAdvance("-0.00")
         axis.textHeight = metrics.height()
-        # No third tick level: its fine ticks cost ~10 ms a frame as grid lines and add little.
-        axis.setStyle(tickTextOffset=round(3 * zoom), maxTickLevel=1)
+        # No third tick level: its fine ticks cost ~10 ms a frame as grid lines and add little. The label room
+        # only grows: a narrower axis would lay out (and paint) the whole view again.
+        axis.setStyle(tickTextOffset=round(3 * zoom), maxTickLevel=1, autoReduceTextSpace=False)
         style = {"color": pg.mkColor(INK).name(), "font-size": f"{LABEL_PT * zoom:g}pt"}
         axis.setLabel(axis.labelText, siPrefixEnableRanges=(), **style)  # never "loss (x0.001)"
         axis.enableAutoSIPrefix(False)
+        # Kept as a pixmap until the axis changes: pyqtgraph's own cache replays its tick labels and grid lines
+        # (~1 ms an axis) whenever anything under the grid repaints, i.e. on every frame.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for name in ("right", "top"):  # hidden, but a range change would still re-render their labels' HTML
+        plot.getAxis(name).enableAutoSIPrefix(False)
+
+
+def settle(box: pg.ViewBox) -> None:
+    """Range (if auto) and place ``box``'s items now, before painting: pyqtgraph does both lazily while painting,
+    and an item that moves while the view paints makes it paint everything once more."""
+    for _ in range(2):  # placing the items tells the box their bounds changed: a second look finds no change
+        if box._autoRangeNeedsUpdate:
+            box.updateAutoRange()
+        box.updateMatrix()
 
 
 def white_background(widget: QWidget) -> None:
@@ -91,7 +209,11 @@ class PenaltyBand(pg.FillBetweenItem):
     (pyqtgraph's own joins Qt polygons in Python: ~10 ms for 5,000 epochs, on every frame.)
     """
 
+    held = False  # True while both curves get new data: one path for both, not one per curve
+
     def updatePath(self) -> None:
+        if self.held:
+            return
         if self.curves is None:
             super().updatePath()
             return
@@ -117,6 +239,10 @@ class LossView(QWidget):
         self._metric: str | None = None  # "accuracy" or "rmse", from the first row of a run
         self._rows = 0
         self._buffers: dict[str, np.ndarray] = {}
+        self._extremes: dict[str, tuple[float, float, float]] = {}  # column → finite min, max, smallest positive
+        self._log_y = False
+        self._loss_curves: dict[str, pg.PlotDataItem] = {}  # filled below, after the plots (which range by them)
+        self._metric_curves: dict[str, pg.PlotDataItem] = {}
         self._markers: list[pg.InfiniteLine] = []
 
         self.log_y_box = QCheckBox("log y")
@@ -137,9 +263,9 @@ class LossView(QWidget):
         layout.addWidget(self.graphics, 1)
 
         self.loss_legend = pg.LegendItem(colCount=3, frame=False, labelTextColor=INK)
-        self.loss_plot = pg.PlotItem()
+        self.loss_plot = pg.PlotItem(viewBox=SteppedViewBox(lambda: self._bounds(self._loss_curves, self._log_y)))
         self.metric_legend = pg.LegendItem(colCount=3, frame=False, labelTextColor=INK)
-        self.metric_plot = pg.PlotItem()
+        self.metric_plot = pg.PlotItem(viewBox=SteppedViewBox(lambda: self._bounds(self._metric_columns(), False)))
         self.graphics.addItem(self.loss_legend, row=0, col=0)
         self.graphics.addItem(self.loss_plot, row=1, col=0)
         self.graphics.addItem(self.metric_legend, row=2, col=0)
@@ -168,7 +294,9 @@ class LossView(QWidget):
             self.loss_legend.addItem(curve, LOSS_LABELS[key])
         self._metric_curves = {prefix: pg.PlotDataItem(antialias=False) for prefix in METRIC_PREFIXES}
         for curve in self._all_curves():
-            curve.opts["autoDownsampleFactor"] = 1.0  # "peak" keeps each pixel's min and max: looks the same
+            # One bin per 2 pixels, the pen's width: "peak" keeps each bin's min and max, so a long noisy curve
+            # covers the same pixels with half the segments (the raster time of these curves).
+            curve.opts["autoDownsampleFactor"] = 0.5
         for prefix, curve in self._metric_curves.items():
             self.metric_plot.addItem(curve)
             self.metric_legend.addItem(curve, METRIC_PREFIXES[prefix][1].format(name="metric"))
@@ -184,6 +312,7 @@ class LossView(QWidget):
         self._rows = 0
         self._metric = None
         self._buffers = {}
+        self._extremes = {}
         for curve in self._all_curves():
             curve.setData([], [])
         self.clear_markers()
@@ -219,11 +348,22 @@ class LossView(QWidget):
         if self._metric is None:
             self._set_metric(next((name for name in METRIC_TITLES if name in new[0]), None))
         self._append(new)
+        self._show_curves()
+
+    def _show_curves(self) -> None:
+        """One setData per curve, then the ranges."""
         x = self._buffers["epoch"][: self._rows]
-        for key, curve in self._loss_curves.items():
-            curve.setData(x, self._buffers[key][: self._rows])
-        for prefix, curve in self._metric_curves.items():
-            curve.setData(x, self._buffers[prefix + (self._metric or "")][: self._rows])
+        self.penalty_band.held = True  # one path for both of its curves
+        for name, curve in {**self._loss_curves, **self._metric_columns()}.items():
+            curve.setData(x, self._buffers[name][: self._rows])
+        self.penalty_band.held = False
+        self.penalty_band.updatePath()
+        self._settle_ranges()
+
+    def _settle_ranges(self) -> None:
+        """Range the plots now, so painting finds nothing to change (a change while painting paints again)."""
+        for plot in (self.loss_plot, self.metric_plot):
+            settle(plot.getViewBox())
 
     def curve_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(epochs, values) drawn for a history key such as ``"val_loss"`` or ``"train_eval_accuracy"``."""
@@ -264,8 +404,43 @@ class LossView(QWidget):
             for name, values in old.items():
                 self._buffers[name][: self._rows] = values[: self._rows]
         for name, buffer in self._buffers.items():
-            buffer[self._rows : end] = [_number(row.get(name)) for row in rows]
+            new = buffer[self._rows : end]
+            new[:] = [_number(row.get(name)) for row in rows]
+            self._extend_extremes(name, new)
         self._rows = end
+
+    def _extend_extremes(self, name: str, values: np.ndarray) -> None:
+        """Fold new values into the column's extremes (the ranges follow them; only new rows are looked at)."""
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return
+        positive = values[values > 0]
+        low, high = float(values.min()), float(values.max())
+        smallest = float(positive.min()) if positive.size else math.inf
+        if name in self._extremes:
+            old = self._extremes[name]
+            low, high, smallest = min(old[0], low), max(old[1], high), min(old[2], smallest)
+        self._extremes[name] = (low, high, smallest)
+
+    def _metric_columns(self) -> dict[str, pg.PlotDataItem]:
+        return {prefix + (self._metric or ""): curve for prefix, curve in self._metric_curves.items()}
+
+    def _bounds(self, curves: dict[str, pg.PlotDataItem], log: bool) -> list[tuple[float, float] | None]:
+        """(epochs, values) extremes of the shown ``curves`` (column → curve) in view coordinates, for ranging."""
+        epochs = self._extremes.get("epoch")
+        lows, highs = [], []
+        for name, curve in curves.items():
+            extremes = self._extremes.get(name)
+            if extremes is None or not curve.isVisible():
+                continue
+            low, high, smallest = extremes
+            if log:  # a log axis leaves out values <= 0
+                if high <= 0:
+                    continue
+                low, high = math.log10(smallest), math.log10(high)
+            lows.append(low)
+            highs.append(high)
+        return [None if epochs is None else epochs[:2], (min(lows), max(highs)) if lows else None]
 
     # ------------------------------------------------------------------ log axis and markers
 
@@ -274,8 +449,11 @@ class LossView(QWidget):
         self.log_y_box.setChecked(on)
 
     def _log_y_toggled(self, on: bool) -> None:
+        self._log_y = on
+        self.loss_plot.getViewBox().refit()
         self.loss_plot.setLogMode(y=on)
         self.penalty_band.updatePath()  # the curves re-map their data without telling the band
+        self._settle_ranges()
 
     def add_marker(self, epoch: float, text: str) -> None:
         """A labelled vertical line on the loss plot at ``epoch`` (e.g. "diverged"); removed by clear()."""

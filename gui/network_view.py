@@ -7,6 +7,12 @@ created once (labels when the structure changes); a snapshot only feeds new data
 * ``2 × EDGE_LEVELS`` ``PlotCurveItem``s (sign × strength bucket, ``connect="pairs"``) for the weights, plus one
   grey item for edges that carry nothing: all edges before the first snapshot, then the outgoing edges of
   neurons that dropout switched off in that step.
+
+The faint edges (the grey item and the weakest levels, most of the edges) are drawn as layers: an opaque pen into
+the item's own pixmap, laid over the view at the edge's transparency (``setOpacity``). Qt draws a thin line in a
+translucent colour pixel by pixel (~2 ms for 60 edges); opaque lines and laying a pixmap over are fast paths (the
+whole network in ~3 ms instead of ~7). The picture is the same but where two faint edges of one item cross: that
+pixel is no darker than the edges.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontMetricsF, QKeySequence, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
 from engine.spec import MAX_HIDDEN_LAYERS, MAX_UNITS
@@ -25,6 +31,7 @@ from gui.palette import BLUE, GREY, INK, ORANGE, PAPER
 
 MAX_DRAWN = 32  # neurons drawn per column; wider layers show the first 32 and say how many there are
 EDGE_LEVELS = 4  # strength buckets per sign: |w| / max|w| of the layer
+LAYERED_LEVELS = 2  # the weakest levels (most edges, the faintest pens) are drawn as layers (see above)
 NEURON = (74, 84, 99)  # fill of a neuron that is on
 DROPPED_FILL = (226, 226, 226)
 CROSS = (105, 105, 105)
@@ -93,6 +100,8 @@ class NetworkView(QWidget):
             for sign in self._edges:
                 self._edges[sign][level].setZValue(1 + level)
                 self._vb.addItem(self._edges[sign][level])
+        for item in self._layered():
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._style_edges()
 
         layout = QVBoxLayout(self)
@@ -384,13 +393,23 @@ class NetworkView(QWidget):
         seg = self._seg[which]
         item.setData(x=seg[:, :, 0].ravel(), y=seg[:, :, 1].ravel(), connect="pairs")
 
+    def _layered(self) -> list[pg.PlotCurveItem]:
+        return [self._neutral, *(self._edges[sign][lv] for sign in self._edges for lv in range(LAYERED_LEVELS))]
+
     def _style_edges(self) -> None:
         z = self._zoom
-        self._neutral.setPen(_pen(GREY, 90, 1.0 * z))
+        pens = {self._neutral: (GREY, 90, 1.0 * z)}
         for sign, rgb in (("positive", BLUE), ("negative", ORANGE)):
             for lv, item in enumerate(self._edges[sign]):
                 t = (lv + 1) / EDGE_LEVELS
-                item.setPen(_pen(rgb, int(40 + 215 * t ** 1.5), z * (0.6 + 3.0 * t ** 1.5)))
+                pens[item] = (rgb, int(40 + 215 * t ** 1.5), z * (0.6 + 3.0 * t ** 1.5))
+        layered = self._layered()
+        for item, (rgb, alpha, width) in pens.items():
+            if item in layered:  # an opaque pen, the transparency on the layer
+                item.setPen(_pen(rgb, 255, width))
+                item.setOpacity(alpha / 255)
+            else:
+                item.setPen(_pen(rgb, alpha, width))
 
     def _style_neurons(self) -> None:
         if not self._columns:

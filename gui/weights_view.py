@@ -9,7 +9,9 @@ Per layer (hidden layers, then the output layer) a column shows
 - a heat map of the last 300 epochs of histograms (one row per epoch, newest at the bottom), on the same
   weight axis, so L2's steady shrinking and L1's spike at zero can be seen growing.
 
-The layer plots are built when the layers change (a new run); otherwise every frame only sets data.
+The layer plots are built when the layers change (a new run); otherwise every frame only sets data, and
+nothing a frame sets changes the layout: the readouts keep their size (:class:`Readout`) and every range is
+set before painting (a range pyqtgraph works out while painting makes it paint again).
 """
 
 from __future__ import annotations
@@ -19,10 +21,19 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QGraphicsSimpleTextItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.snapshot import NEAR_ZERO, LayerSnapshot, Snapshot
-from gui.loss_view import LABEL_PT, scaled_font, style_plot, white_background, zoom_check_box
+from gui.loss_view import LABEL_PT, scaled_font, settle, style_plot, white_background, zoom_check_box
 from gui.palette import BLUE, GREY, INK, ORANGE, PAPER, PURPLE
 
 HISTORY_EPOCHS = 300
@@ -30,6 +41,10 @@ MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row
 FIT_POINTS = 200
 HEAT_LUT = np.linspace(PAPER, BLUE, 256).round().astype(np.uint8)  # white (no weights) → blue (many)
 GAUSSIAN_COLOUR, LAPLACE_COLOUR = INK, PURPLE
+
+
+#: sizes a readout before the first numbers arrive: its widest line, "100 % near 0 (…)", is as wide as they get
+TEMPLATE = ("hidden 8", "L1 Σ|w| = 0.000123", "L2 ‖w‖ = 0.000123", f"100 % near 0 (|w| < {NEAR_ZERO:g})")
 
 
 def readout(layer: LayerSnapshot) -> str:
@@ -59,30 +74,119 @@ def fitted_curves(kernel: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np
     return x, gaussian, laplace
 
 
+def readout_lines(text: str) -> tuple[str, str, str, str]:
+    """:func:`readout`'s text as four lines (name, L1, L2, share near 0), so three layers fit side by side."""
+    name, numbers = text.split(" — ", 1)
+    l1, l2, near_zero = numbers.split(" · ")
+    return name, l1, l2, f"{near_zero} (|w| < {NEAR_ZERO:g})"
+
+
+class Readout(pg.GraphicsWidget):
+    """Lines of text (the first bold) in a box that keeps its size while the numbers in them change.
+
+    (pg.LabelItem takes the size of each new text, and a new size lays out every plot of the view again: a
+    second full paint per frame; it also parses HTML for every new number.) The box only grows, to fit a wider
+    line; :meth:`reset` sizes it for TEMPLATE at a zoom.
+    """
+
+    MARGIN = 4  # around the text, as a QGraphicsTextItem (pg.LabelItem) has
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items = [QGraphicsSimpleTextItem(self) for _ in TEMPLATE]
+        for item in self.items:
+            item.setBrush(QColor(*INK))
+        self.lines: tuple[str, ...] = ()
+        self._size = (0, 0)
+
+    def set_lines(self, lines: tuple[str, ...]) -> None:
+        for item, line, old in zip(self.items, lines, self.lines or ("",) * len(lines), strict=True):
+            if line != old:
+                item.setText(line)
+        self.lines = tuple(lines)
+        self._fit()
+
+    def reset(self, zoom: float) -> None:
+        """Fonts for ``zoom``; show TEMPLATE, at its size, until the next numbers (the box grows if they are wider)."""
+        y = self.MARGIN
+        for i, item in enumerate(self.items):
+            font = QFont()
+            font.setPointSizeF(LABEL_PT * zoom)
+            font.setBold(i == 0)
+            item.setFont(font)
+            item.setPos(self.MARGIN, y)
+            y += QFontMetricsF(font).lineSpacing()
+        self._size = (0, 0)
+        self.lines = ()
+        self.set_lines(TEMPLATE)
+
+    def _fit(self) -> None:
+        width = max(item.boundingRect().width() for item in self.items) + 2 * self.MARGIN
+        last = self.items[-1]
+        height = last.pos().y() + last.boundingRect().height() + self.MARGIN
+        size = (max(self._size[0], math.ceil(width)), max(self._size[1], math.ceil(height)))
+        if size != self._size:
+            self._size = size
+            self.setMinimumSize(*size)
+            self.setPreferredSize(*size)
+            self.setMaximumHeight(size[1])
+
+
+class EpochAxis(pg.AxisItem):
+    """The heat maps' epoch axis. The columns' axes show the same epochs at the same size and style, so the
+    first to be drawn works out the ticks and labels and the others of its view reuse them (``shared``).
+
+    (The epochs scroll, so these axes are drawn again on every frame; pyqtgraph's Python that places the ticks
+    and measures the labels was the dearest part of the weights view's frame.)
+    """
+
+    def __init__(self, shared: dict) -> None:
+        super().__init__("left")
+        self.shared = shared  # one per view: {"key": …, "specs": …, "width": …}
+
+    def generateDrawSpecs(self, p):
+        # (The device transform is left out of the key: one view, one device. Asking pyqtgraph for it here crashed
+        # Qt after a rebuild.)
+        font = self.style["tickFont"]
+        key = (tuple(self.range), self.mapRectFromParent(self.geometry()).getRect(),
+               None if font is None else font.key(),
+               self.style["tickLength"], tuple(self.style["tickTextOffset"]), self.logMode, self.grid)
+        if self.shared.get("key") == key:
+            self._updateMaxTextSize(self.shared["width"])
+            return self.shared["specs"]
+        specs = super().generateDrawSpecs(p)
+        self.shared.update(key=key, specs=specs, width=self.textWidth)
+        return specs
+
+
 class _LayerPlots:
     """The items of one layer's column: readout, histogram (with fits) and history heat map."""
 
-    def __init__(self, graphics: pg.GraphicsLayoutWidget, row: int, column: int, edges: np.ndarray) -> None:
-        self.readout = pg.LabelItem(justify="left")
+    def __init__(self, graphics: pg.GraphicsLayoutWidget, row: int, column: int, edges: np.ndarray,
+                 shared_ticks: dict) -> None:
+        self.readout = Readout()
         self.readout_text = ""
         self.histogram = pg.PlotItem()
-        self.heat = pg.PlotItem()
+        self.heat = pg.PlotItem(axisItems={"left": EpochAxis(shared_ticks)})
         graphics.addItem(self.readout, row=row, col=column)
         graphics.addItem(self.histogram, row=row + 1, col=column)
         graphics.addItem(self.heat, row=row + 2, col=column)
 
-        self.bars = pg.BarGraphItem(x0=[], x1=[], height=[])
+        # One bar item per colour: a single-colour BarGraphItem draws all its bars in one call, a many-colour one
+        # draws them one by one from Python.
+        self.bars = {colour: pg.BarGraphItem(x0=[], x1=[], height=[], brush=colour) for colour in (ORANGE, GREY, BLUE)}
+        self.heights = np.zeros(0)
         self.gaussian = pg.PlotDataItem(antialias=True)
         self.laplace = pg.PlotDataItem(antialias=True)
-        self.histogram.addItem(self.bars)
+        for bars in self.bars.values():
+            self.histogram.addItem(bars)
         self.histogram.addItem(self.gaussian)
         self.histogram.addItem(self.laplace)
         self.histogram.setLabel("left", "count")
         self.histogram.getAxis("bottom").setStyle(showValues=False)
         self.histogram.setMouseEnabled(x=False, y=False)
 
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(HEAT_LUT)
+        self.image = pg.ImageItem(axisOrder="row-major")  # RGB, coloured through HEAT_LUT by _record
         self.heat.addItem(self.image)
         self.heat.setXLink(self.histogram)
         self.heat.enableAutoRange(x=False)
@@ -101,8 +205,12 @@ class _LayerPlots:
         bins = len(self.edges) - 1
         centres = (self.edges[:-1] + self.edges[1:]) / 2
         width = self.edges[1] - self.edges[0]
-        colours = [GREY if abs(c) < width / 2 else BLUE if c > 0 else ORANGE for c in centres]
-        self.bars.setOpts(x0=self.edges[:-1], x1=self.edges[1:], height=np.zeros(bins), brushes=colours)
+        colours = np.array([GREY if abs(c) < width / 2 else BLUE if c > 0 else ORANGE for c in centres])
+        self._bins = {colour: (colours == colour).all(axis=-1) for colour in self.bars}  # which bins each item draws
+        for colour, bars in self.bars.items():
+            which = self._bins[colour]
+            bars.setOpts(x0=self.edges[:-1][which], x1=self.edges[1:][which], height=np.zeros(which.sum()))
+        self.heights = np.zeros(bins)
         self.ring = np.zeros((HISTORY_EPOCHS, bins))
         self.head = 0  # where the next epoch's row goes
         self.filled = 0
@@ -111,22 +219,27 @@ class _LayerPlots:
         self.image.clear()
         self.histogram.setXRange(self.edges[0], self.edges[-1], padding=0)
         self.histogram.setYRange(0, self.peak, padding=0.05)
+        self._settle()
 
     def draw(self, layer: LayerSnapshot, epoch: int, fits: bool, zoom: float) -> None:
         if self.last_epoch is not None and epoch < self.last_epoch:  # an earlier epoch: a new run, same bins
             self.start_run(self.edges)
         self.readout_text = readout(layer)
-        name, numbers = self.readout_text.split(" — ", 1)
-        norms, near_zero = numbers.rsplit(" · ", 1)
-        self.readout.setText(f"<b>{name}</b><br>{norms}<br>{near_zero} (|w| &lt; {NEAR_ZERO:g})", color=INK,
-                             size=f"{LABEL_PT * zoom:g}pt")
+        self.readout.set_lines(readout_lines(self.readout_text))
         counts = np.asarray(layer.histogram, dtype=float)
-        self.bars.setOpts(height=counts)
+        self.heights = counts
+        for colour, bars in self.bars.items():
+            bars.setOpts(height=counts[self._bins[colour]])
         if counts.max(initial=0) > self.peak:
             self.peak = float(counts.max())
             self.histogram.setYRange(0, self.peak, padding=0.05)
         self._record(counts, epoch)
         self.show_fits(layer.kernel if fits else None)
+        self._settle()
+
+    def _settle(self) -> None:
+        for plot in (self.histogram, self.heat):
+            settle(plot.getViewBox())
 
     def show_fits(self, kernel: np.ndarray | None) -> None:
         curves = None if kernel is None else fitted_curves(kernel, self.edges)
@@ -141,15 +254,18 @@ class _LayerPlots:
             self.head = (self.head - 1) % HISTORY_EPOCHS
             self.filled -= 1
         steps = 1 if self.last_epoch is None else min(epoch - self.last_epoch, HISTORY_EPOCHS) or 1
-        for _ in range(steps):
-            self.ring[self.head] = counts
-            self.head = (self.head + 1) % HISTORY_EPOCHS
+        self.ring[(self.head + np.arange(steps)) % HISTORY_EPOCHS] = counts
+        self.head = (self.head + steps) % HISTORY_EPOCHS
         self.filled = min(self.filled + steps, HISTORY_EPOCHS)
         self.last_epoch = epoch
-        history = self.history()
-        self.image.setImage(np.sqrt(history), levels=(0, math.sqrt(max(history.max(), 1))), autoLevels=False)
+        history = np.sqrt(self.history())
+        # As the ImageItem would map levels (0, top) onto HEAT_LUT, in one look-up instead of its Python pipeline.
+        scale = len(HEAT_LUT) / max(float(history.max()), 1.0)
+        index = np.clip(history * scale, 0, len(HEAT_LUT) - 1).astype(np.uint8)
+        self.image.setImage(HEAT_LUT[index], levels=None, autoLevels=False)
         first = epoch - self.filled + 1
         self.image.setRect(self.edges[0], first - 0.5, self.edges[-1] - self.edges[0], self.filled)
+        self.heat.setYRange(first - 0.5, epoch + 0.5, padding=0)  # the recorded epochs, newest at the bottom
 
     def history(self) -> np.ndarray:
         """The recorded histograms, oldest epoch first (epochs × bins)."""
@@ -157,9 +273,13 @@ class _LayerPlots:
         return self.ring[rows]
 
     def set_zoom(self, zoom: float) -> None:
+        self.readout.reset(zoom)
         for plot in (self.histogram, self.heat):
             style_plot(plot, zoom)
-        self.bars.setOpts(pen=pg.mkPen(PAPER, width=0.5 * zoom))
+        # Drawn again on every frame anyway (the epochs scroll): a pixmap cache would only add a copy.
+        self.heat.getAxis("left").setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        for bars in self.bars.values():
+            bars.setOpts(pen=pg.mkPen(PAPER, width=0.5 * zoom))
         self.gaussian.setPen(pg.mkPen(GAUSSIAN_COLOUR, width=2 * zoom))
         self.laplace.setPen(pg.mkPen(LAPLACE_COLOUR, width=2 * zoom, style=Qt.PenStyle.DashLine))
 
@@ -245,7 +365,7 @@ class WeightsView(QWidget):
         return len(self._layers)
 
     def histogram_heights(self, i: int) -> np.ndarray:
-        return np.asarray(self._layers[i].bars.opts["height"])
+        return np.asarray(self._layers[i].heights)
 
     def history_image(self, i: int) -> np.ndarray:
         """Layer ``i``'s recorded histograms, oldest epoch first (epochs × bins); shown as their square roots."""
@@ -261,10 +381,11 @@ class WeightsView(QWidget):
         self.graphics.clear()
         self._names = [layer.name for layer in layers]
         self._layers = []
+        shared: dict = {}  # the epoch axes' ticks, worked out once a frame (EpochAxis)
         rows = math.ceil(len(layers) / MAX_COLUMNS)
         columns = math.ceil(len(layers) / rows) if rows else 0
         for i, layer in enumerate(layers):
-            plots = _LayerPlots(self.graphics, 3 * (i // columns), i % columns, layer.histogram_edges)
+            plots = _LayerPlots(self.graphics, 3 * (i // columns), i % columns, layer.histogram_edges, shared)
             plots.set_zoom(self._zoom)
             self._layers.append(plots)
         self.graphics.setVisible(bool(layers))

@@ -6,13 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from fakes import dataset, experiment, snapshot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsView
 
 from engine.snapshot import GRID_SIZE
-from gui.boundary_view import BACKGROUND_LUT, TINT, BoundaryView, contour_lines, multiclass_rgb
+from gui.boundary_view import BACKGROUND_LUT, TINT, BoundaryView, contour_lines, iso_lines, multiclass_rgb
 from gui.palette import BLUE, GREEN, ORANGE, class_colour
 
 SHOTS = Path("/tmp/reglab_shots")
@@ -87,6 +88,26 @@ def test_contour_lines_are_placed_in_data_coordinates():
     np.testing.assert_allclose(x[finite], 1.5)  # the middle column's centre
     np.testing.assert_allclose(y[finite], [1, 3, 5, 7])  # the rows' centres
     assert len(contour_lines(np.zeros((4, 4)), 0.5, (0, 1, 0, 1))[0]) == 0
+
+
+def segments(lines) -> set:
+    return {tuple(sorted((tuple(np.round(a, 9)), tuple(np.round(b, 9))))) for line in lines
+            for a, b in zip(line[:-1], line[1:], strict=True)}
+
+
+def test_iso_lines_are_pyqtgraphs_isocurve_in_numpy():
+    rng = np.random.default_rng(0)
+    grids = [rng.random((rng.integers(2, 12), rng.integers(2, 12))) for _ in range(200)]  # saddles and all
+    grids += [np.asarray(snapshot(experiment(), e).decision_grid, float) for e in (1, 7)]
+    grids.append(spiral_grid(2)[..., 1].astype(float))
+    for grid in grids:
+        expected = pg.functions.isocurve(grid, 0.5, connected=True)
+        lines = iso_lines(grid, 0.5)
+        assert len(lines) == len(expected)
+        assert segments(lines) == segments(expected)
+        for line, other in zip(sorted(lines, key=len), sorted(expected, key=len), strict=True):
+            assert len(line) == len(other)  # the same polylines: closed loops end on their first point
+    assert iso_lines(np.zeros((4, 4)), 0.5) == []
 
 
 def test_a_multiclass_grid_shows_the_likeliest_class(view):

@@ -12,7 +12,7 @@ from fakes import experiment, history
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsView
 
-from gui.loss_view import LOSS_LABELS, LossView
+from gui.loss_view import LOSS_LABELS, LossView, nice_ceiling, sticky_range
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -160,6 +160,32 @@ def test_no_items_pile_up_over_100_updates(view):
         view.show_snapshot(None)
     view.grab()
     assert scene_items(view) == before
+
+
+def test_the_axes_follow_the_run_in_steps(view):
+    rows = overfitting_history(150)
+    ranges = []
+    for n in range(1, 151):
+        view.set_history(rows[:n])
+        ranges.append(tuple(tuple(r) for r in view.loss_plot.getViewBox().viewRange()))
+    x_ends = [x[1] for x, _ in ranges]
+    assert x_ends[-1] == 150 and set(x_ends) <= {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60,
+                                                   80, 100, 120, 150}
+    assert len({x for x, _ in ranges}) < 25  # the epoch axis is re-drawn at a round count, not every epoch
+    assert len({y for _, y in ranges}) < 25  # nor the value axis at every new value
+    data = [row[key] for row in rows for key in LOSS_LABELS]
+    assert ranges[-1][1][0] <= min(data) and ranges[-1][1][1] >= max(data)  # all the data in view
+    view.loss_plot.getViewBox().setXRange(20, 40, padding=0)  # the user zooms: the axes stay where the user put them
+    view.set_history(overfitting_history(160))
+    assert view.loss_plot.getViewBox().viewRange()[0] == pytest.approx([20, 40])
+
+
+def test_nice_ceiling_and_sticky_range():
+    assert [nice_ceiling(v) for v in (0.5, 1, 7, 437, 1001, 1200, 2001)] == [1, 1, 8, 500, 1200, 1200, 2500]
+    assert sticky_range(0.0, 1.0, None) == pytest.approx((-0.05, 1.05))
+    assert sticky_range(0.1, 0.9, (-0.05, 1.05)) == (-0.05, 1.05)  # the data still fits well: kept
+    assert sticky_range(0.0, 1.2, (-0.1, 1.05)) == pytest.approx((-0.1, 1.38))  # out at the top: widened, headroom
+    assert sticky_range(0.4, 0.5, (-0.05, 1.05)) == pytest.approx((0.395, 0.505))  # too little of it filled: refit
 
 
 @pytest.mark.parametrize("zoom", [1.0, 2.0])

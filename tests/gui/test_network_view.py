@@ -96,7 +96,7 @@ def test_edges_follow_kernel_signs_and_strength(qtbot):
         pens = [i.opts["pen"] for i in items]
         assert all(p.color().getRgb()[:3] == rgb for p in pens)
         widths = [p.widthF() for p in pens]
-        alphas = [p.color().alpha() for p in pens]
+        alphas = [p.color().alpha() * i.opacity() for p, i in zip(pens, items, strict=True)]  # faint edges: layers
         assert widths == sorted(widths) and widths[0] < widths[-1]
         assert alphas == sorted(alphas) and alphas[0] < alphas[-1]
     # the strongest weight of the output layer is drawn in the boldest bucket of its sign
