@@ -83,6 +83,10 @@ class Trainer:
         """How many times the epoch graph was traced (1 after the first epoch, and it stays 1)."""
         return self._epoch_fn.experimental_get_tracing_count()
 
+    def warm_up(self) -> None:
+        """Trace the epoch graph now (≈ 1 s) without training, so the first epoch after Play starts at once."""
+        self._epoch_fn.get_concrete_function()
+
     def request_stop(self) -> None:
         """Ask ``run`` to stop after the current epoch (safe from any thread)."""
         self._stop.set()

@@ -222,6 +222,7 @@ class TrainingWorker(QObject):
         from engine.trainer import Trainer  # TensorFlow loads here, on this thread
 
         self._trainer = Trainer(exp, dataset)
+        self._trainer.warm_up()  # trace the epoch graph while the user looks at the window
         self._set_status(state="ready", message="")
 
     def _train_one(self) -> None:

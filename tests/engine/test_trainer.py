@@ -276,3 +276,12 @@ def test_mc_dropout_mean_and_std(xor_data):
     mean, std = dropping.mc_predict(xor_data.x_val, passes=20)
     assert std.mean() > 1e-3 and mean.shape == (len(xor_data.x_val), 1)
     np.testing.assert_array_equal(dropping.net.dropout[1].kept.numpy(), kept_before)  # the drawn mask is kept
+
+
+def test_warm_up_traces_once_and_changes_nothing(xor_data):
+    a, b = Trainer(experiment(), xor_data), Trainer(experiment(), xor_data)
+    a.warm_up()
+    assert a.trace_count == 1 and a.epoch == 0
+    a.run(3)
+    b.run(3)
+    assert a.trace_count == 1 and a.history == b.history
