@@ -58,4 +58,6 @@ def main(argv: list[str]) -> int:
     files = [arg for arg in argv if arg.endswith(".json")]
     window = create_window(files[0] if files else None)
     window.show()
-    return app.exec()
+    code = app.exec()
+    window.worker.stop(timeout_ms=30_000)  # a model still being built finishes before Python shuts down
+    return code

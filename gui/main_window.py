@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings("RegLab", "RegLab")
         self.document = ExperimentDocument(exp or default_experiment(), self)
-        self.worker = TrainingWorker(self)
+        self.worker = TrainingWorker()  # no Qt parent: it outlives the window until its thread has ended
         self.zoom = 1.0
         self._rows: list[dict] = []
         self._run_id = -1

@@ -109,7 +109,12 @@ class TrainingWorker(QObject):
         self._send("speed", epochs_per_second)
 
     def stop(self, timeout_ms: int = 1000) -> bool:
-        """Stop training and end the thread; True when it ended within the timeout."""
+        """Stop training and end the thread; True when it ended within the timeout.
+
+        Training stops between epochs (well within a second); building a model (importing TensorFlow,
+        tracing the graph) cannot be interrupted, so the thread may end later: the worker has no Qt parent
+        and stays alive until its loop returns.
+        """
         if self._trainer is not None:
             self._trainer.request_stop()
         self._send("quit")
@@ -162,7 +167,13 @@ class TrainingWorker(QObject):
             except Exception as exc:  # an engine error must never kill the window
                 self._playing = False
                 self._set_status(state="error", message=str(exc))
-                self.failed.emit(f"{type(exc).__name__}: {exc}")
+                self._emit(self.failed, f"{type(exc).__name__}: {exc}")
+
+    def _emit(self, signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the window is gone (closed while a model was being built): nobody to tell
+            pass
 
     def _wait_before_next_epoch(self) -> float:
         if not self._speed or not self._recent:
@@ -216,9 +227,9 @@ class TrainingWorker(QObject):
             dataset = load_dataset(exp)
         except SpecError as exc:
             self._set_status(state="error", message=str(exc))
-            self.failed.emit(str(exc))
+            self._emit(self.failed, str(exc))
             return
-        self.dataset_ready.emit(dataset)
+        self._emit(self.dataset_ready, dataset)
         from engine.trainer import Trainer  # TensorFlow loads here, on this thread
 
         self._trainer = Trainer(exp, dataset)
@@ -234,7 +245,7 @@ class TrainingWorker(QObject):
         except TrainingDiverged as exc:
             self._playing = False
             self._set_status(state="diverged", message=str(exc))
-            self.failed.emit(str(exc))
+            self._emit(self.failed, str(exc))
             return
         now = time.perf_counter()
         self._recent.append(now)

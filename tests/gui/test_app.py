@@ -23,6 +23,8 @@ def test_window_is_created_and_paints(qtbot):
     pixmap = window.grab()
     assert not pixmap.isNull()
     assert pixmap.width() > 0 and pixmap.height() > 0
+    window.close()
+    assert window.worker.stop(timeout_ms=30000)
 
 
 @pytest.mark.parametrize(

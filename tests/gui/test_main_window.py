@@ -24,6 +24,7 @@ def window(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
     yield w
     w.close()
+    assert w.worker.stop(timeout_ms=30000)  # a build still running ends before the next test
 
 
 def wait_epochs(qtbot, window, n: int, timeout: int = 60000) -> None:
@@ -174,3 +175,4 @@ def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
     qtbot.addWidget(again)
     assert again.zoom == pytest.approx(2.0)
     again.close()
+    assert w.worker.stop(timeout_ms=30000) and again.worker.stop(timeout_ms=30000)
