@@ -159,6 +159,17 @@ class MainWindow(QMainWindow):
         self.zoom_reset_action = self._action("Actual size", lambda: self.set_zoom(1.0), "Ctrl+0")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
 
+    def _mirror(self, box, text: str, shortcut: str) -> QAction:
+        """A checkable menu action (with a key) that stays in step with a view's check box."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(True)
+        action.setChecked(box.isChecked())
+        action.toggled.connect(box.setChecked)
+        box.toggled.connect(action.setChecked)
+        self.addAction(action)
+        return action
+
     def _build_toolbar(self) -> None:
         bar = QToolBar("Training")
         bar.setObjectName("training_toolbar")
@@ -213,6 +224,12 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.side_dock.toggleViewAction())
         view_menu.addAction(self.formula_dock.toggleViewAction())
+        view_menu.addSeparator()
+        self.log_y_action = self._mirror(self.loss_view.log_y_box, "Log-scale losses", "Ctrl+Shift+Y")
+        self.fit_action = self._mirror(self.weights_view.fit_box, "Fit Gaussian / Laplace to the weights",
+                                       "Ctrl+Shift+G")
+        view_menu.addAction(self.log_y_action)
+        view_menu.addAction(self.fit_action)
         presets_menu = menu.addMenu("&Presets")
         for path in sorted(PRESETS.glob("*.json")):
             try:

@@ -176,3 +176,13 @@ def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
     assert again.zoom == pytest.approx(2.0)
     again.close()
     assert w.worker.stop(timeout_ms=30000) and again.worker.stop(timeout_ms=30000)
+
+
+def test_view_switches_are_in_the_menu_with_keys(qtbot, window):
+    assert window.log_y_action.shortcut().toString() == "Ctrl+Shift+Y"
+    window.log_y_action.trigger()
+    assert window.loss_view.log_y_box.isChecked()
+    window.loss_view.log_y_box.setChecked(False)
+    assert not window.log_y_action.isChecked()
+    window.fit_action.trigger()
+    assert window.weights_view.fit_box.isChecked() and window.fit_action.isChecked()
