@@ -120,7 +120,7 @@ def main() -> None:
           f"p99 {r['render_p99_ms']:.1f} ms (goal p99 <= 20 ms; {r['renders']} frames)")
     print(f"epochs/s: window {r['window_epochs_per_s']:.0f}, engine alone {r['engine_epochs_per_s']:.0f} "
           f"→ {share:.0%} (goal >= 70 %)")
-    print(f"p90 interval after each view group's turn (network, loss, weights, boundary+formula): "
+    print(f"p90 interval after each view's turn (0 network, 1 loss, 2 weights, 3 boundary, 4 formula): "
           f"{r['p90_ms_after_group']}")
 
 
