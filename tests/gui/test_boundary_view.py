@@ -9,8 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from fakes import dataset, experiment, snapshot
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QGraphicsView
+from pictures import distinct_colours, scene_items
 
 from engine.snapshot import GRID_SIZE
 from gui.boundary_view import BACKGROUND_LUT, TINT, BoundaryView, contour_lines, iso_lines, multiclass_rgb
@@ -28,13 +27,6 @@ def view(qtbot):
     return widget
 
 
-def distinct_colours(widget) -> int:
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    return len(np.unique(np.frombuffer(image.constBits(), np.uint32)))
-
-
-def scene_items(widget) -> int:
-    return sum(len(graphics.scene().items()) for graphics in widget.findChildren(QGraphicsView))
 
 
 def spiral_dataset(classes: int = 3, n: int = 300, seed: int = 0):

@@ -9,8 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from fakes import experiment, history
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QGraphicsView
+from pictures import distinct_colours, scene_items
 
 from gui.loss_view import LOSS_LABELS, LossView, nice_ceiling, sticky_range
 
@@ -27,13 +26,6 @@ def view(qtbot):
     return widget
 
 
-def distinct_colours(widget) -> int:
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    return len(np.unique(np.frombuffer(image.constBits(), np.uint32)))
-
-
-def scene_items(widget) -> int:
-    return sum(len(graphics.scene().items()) for graphics in widget.findChildren(QGraphicsView))
 
 
 def overfitting_history(epochs: int = 150) -> list[dict]:

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fakes import experiment, snapshot
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QGraphicsView
+from pictures import distinct_colours, scene_items
 
 from engine.snapshot import histogram_edges, weight_histogram
 from gui.weights_view import HISTORY_EPOCHS, WeightsView, fitted_curves
@@ -26,13 +25,6 @@ def view(qtbot):
     return widget
 
 
-def distinct_colours(widget) -> int:
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
-    return len(np.unique(np.frombuffer(image.constBits(), np.uint32)))
-
-
-def scene_items(widget) -> int:
-    return sum(len(graphics.scene().items()) for graphics in widget.findChildren(QGraphicsView))
 
 
 def with_kernels(snap, kernels):
