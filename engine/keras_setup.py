@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no C++ info banners on every start
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -25,7 +26,23 @@ def _quiet_stderr():
             os.close(saved)
 
 
-with _quiet_stderr():
+@contextlib.contextmanager
+def _without_optional(*names):
+    """Keras imports scikit-learn (for its sklearn wrappers) and matplotlib.pyplot (for image galleries) when
+    they are installed: about a second of start-up that RegLab never uses through Keras. Hide those not yet
+    imported while Keras loads (Keras treats them as absent), then let them import normally later."""
+    hidden = [name for name in names if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # makes `import name` raise ImportError
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+with _quiet_stderr(), _without_optional("sklearn", "matplotlib"):
     import keras
     import tensorflow as tf
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QGraphicsItem, QLabel, QStackedLayout, QWidget
 
 from engine.data import Dataset
 from engine.snapshot import Snapshot
-from gui.loss_view import LABEL_PT, scaled_font, style_plot, white_background
 from gui.palette import INK, PAPER, class_colour, diverging_lut
+from gui.plot_style import LABEL_PT, scaled_font, shared_styles, style_plot, white_background
 
 TINT = 0.6  # how far the background moves from white towards the full colour
 POINT_SIZE = 8.0  # pixels, at zoom 1
@@ -220,13 +220,13 @@ class BoundaryView(QWidget):
         colours = self._point_colours(ds.y_train)
         self.train_points.setData(
             ds.x_train[:, 0], ds.x_train[:, 1], size=POINT_SIZE * zoom, pen=outline,
-            brush=[pg.mkBrush(*c) for c in colours],
+            brush=shared_styles(lambda c: pg.mkBrush(*c), colours),
         )
         colours = self._point_colours(ds.y_val)
         ring = 2 * zoom
         self.val_points.setData(
             ds.x_val[:, 0], ds.x_val[:, 1], size=POINT_SIZE * zoom, brush=None,
-            pen=[pg.mkPen(*c, width=ring) for c in colours],
+            pen=shared_styles(lambda c: pg.mkPen(*c, width=ring), colours),
         )
         self.val_halo.setData(ds.x_val[:, 0], ds.x_val[:, 1], size=POINT_SIZE * zoom + 1.5 * ring, brush=None,
                               pen=pg.mkPen((*INK, 170), width=0.8 * zoom))

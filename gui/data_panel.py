@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from engine.spec import SKLEARN_SETS, TOY_SETS, Data, Experiment
 from gui import palette
 from gui.document import ExperimentDocument
+from gui.plot_style import shared_styles
 from gui.widgets import align_form_labels, hint_label, signals_blocked, zoomed_font
 
 if TYPE_CHECKING:
@@ -292,10 +293,11 @@ class DataPanel(QWidget):
         train_colours, val_colours = colours[: len(ds.y_train)], colours[len(ds.y_train):]
         self.train_points.setData(
             x=ds.x_train[:, 0], y=ds.x_train[:, 1],
-            brush=[pg.mkBrush(*c, 220) for c in train_colours], pen=pg.mkPen(*palette.INK, 90, width=0.5))
+            brush=shared_styles(lambda c: pg.mkBrush(*c, 220), train_colours),
+            pen=pg.mkPen(*palette.INK, 90, width=0.5))
         self.val_points.setData(
             x=ds.x_val[:, 0], y=ds.x_val[:, 1],
-            brush=pg.mkBrush(None), pen=[pg.mkPen(*c, width=1.5) for c in val_colours])
+            brush=pg.mkBrush(None), pen=shared_styles(lambda c: pg.mkPen(*c, width=1.5), val_colours))
         self._show_plot(True)
         self.plot.autoRange(padding=0.05)
         self.preview_label.setText(

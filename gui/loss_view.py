@@ -22,11 +22,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainterPath, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QPainterPath
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
 from gui.palette import CURVE, GREEN, INK, PAPER, SKY, VERMILLION
+from gui.plot_style import LABEL_PT, settle, style_plot, white_background, zoom_check_box
 
 #: loss curves: history key → legend label
 LOSS_LABELS = {
@@ -45,7 +46,7 @@ METRIC_PREFIXES = {
 }
 METRIC_TITLES = {"accuracy": "accuracy", "rmse": "RMSE"}
 BAND_ALPHA = 80  # of the penalty band's VERMILLION fill
-TICK_PT, LABEL_PT, LINE_WIDTH = 9.0, 10.0, 2.0  # at zoom 1
+LINE_WIDTH = 2.0  # at zoom 1
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # the epoch axis ends on one of these × 10^k
 X_PAD = 0.02  # of the epoch range, left of epoch 0
 Y_MARGIN = 0.05  # of the data's span, above and below it
@@ -143,64 +144,6 @@ class SteppedViewBox(pg.ViewBox):
         """The y range to keep, if it is the one this box set last (not the default, or a zoom the user undid)."""
         last = self._y_range
         return tuple(current) if last is not None and tuple(current) == last else None
-
-
-def style_plot(plot: pg.PlotItem, zoom: float) -> None:
-    """INK axes with tick fonts, labels and axis lines scaled by ``zoom``; no SI-prefix rescaling of values."""
-    font = QFont()
-    font.setPointSizeF(TICK_PT * zoom)
-    metrics = QFontMetrics(font)
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(INK, width=zoom))
-        axis.setTextPen(INK)
-        axis.setTickFont(font)
-        # Room for tick labels before the first paint measures them (which then only widens the axis).
-        axis.textWidth = metrics.horizontalAdvance("-0.00")
-        axis.textHeight = metrics.height()
-        # No third tick level: its fine ticks cost ~10 ms a frame as grid lines and add little. The label room
-        # only grows: a narrower axis would lay out (and paint) the whole view again.
-        axis.setStyle(tickTextOffset=round(3 * zoom), maxTickLevel=1, autoReduceTextSpace=False)
-        style = {"color": pg.mkColor(INK).name(), "font-size": f"{LABEL_PT * zoom:g}pt"}
-        axis.setLabel(axis.labelText, siPrefixEnableRanges=(), **style)  # never "loss (x0.001)"
-        axis.enableAutoSIPrefix(False)
-        # Kept as a pixmap until the axis changes: pyqtgraph's own cache replays its tick labels and grid lines
-        # (~1 ms an axis) whenever anything under the grid repaints, i.e. on every frame.
-        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    for name in ("right", "top"):  # hidden, but a range change would still re-render their labels' HTML
-        plot.getAxis(name).enableAutoSIPrefix(False)
-
-
-def settle(box: pg.ViewBox) -> None:
-    """Range (if auto) and place ``box``'s items now, before painting: pyqtgraph does both lazily while painting,
-    and an item that moves while the view paints makes it paint everything once more."""
-    for _ in range(2):  # placing the items tells the box their bounds changed: a second look finds no change
-        if box._autoRangeNeedsUpdate:
-            box.updateAutoRange()
-        box.updateMatrix()
-
-
-def white_background(widget: QWidget) -> None:
-    """Paint ``widget`` (and so the controls on it) on PAPER, like the plots."""
-    palette = widget.palette()
-    palette.setColor(QPalette.ColorRole.Window, QColor(*PAPER))
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(*INK))
-    widget.setPalette(palette)
-    widget.setAutoFillBackground(True)
-
-
-def scaled_font(zoom: float) -> QFont:
-    """The application font, ``zoom`` times as big (for check boxes and labels)."""
-    font = QFont(QApplication.font())
-    font.setPointSizeF(QApplication.font().pointSizeF() * zoom)
-    return font
-
-
-def zoom_check_box(box: QCheckBox, zoom: float) -> None:
-    """Scale a check box's text and its tick box."""
-    box.setFont(scaled_font(zoom))
-    side = round(QFontMetrics(box.font()).height() * 0.8)
-    box.setStyleSheet(f"QCheckBox::indicator {{ width: {side}px; height: {side}px; }}")
 
 
 class PenaltyBand(pg.FillBetweenItem):

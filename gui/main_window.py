@@ -85,8 +85,17 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(1000 // RENDER_HZ)
         self.timer.timeout.connect(self.render)
         self.timer.start()
-        self.worker.start()
-        self.worker.load(self.document.exp)
+        self.worker.load(self.document.exp)  # queued: the worker starts once the window has been painted
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        # Importing TensorFlow holds Python's lock for long stretches (loading its libraries); started before the
+        # first paint it would delay the window by half a second. A zero timer fires after the pending paint.
+        QTimer.singleShot(0, self._start_worker)
+
+    def _start_worker(self) -> None:
+        if self.timer.isActive():  # not closed in the meantime
+            self.worker.start()
 
     # ---------------------------------------------------------------- building
     def _build_views(self) -> None:

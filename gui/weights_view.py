@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.snapshot import NEAR_ZERO, LayerSnapshot, Snapshot
-from gui.loss_view import LABEL_PT, scaled_font, settle, style_plot, white_background, zoom_check_box
 from gui.palette import BLUE, GREY, INK, ORANGE, PAPER, PURPLE
+from gui.plot_style import LABEL_PT, scaled_font, settle, style_plot, white_background, zoom_check_box
 
 HISTORY_EPOCHS = 300
 MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row

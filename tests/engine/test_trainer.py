@@ -278,10 +278,18 @@ def test_mc_dropout_mean_and_std(xor_data):
     np.testing.assert_array_equal(dropping.net.dropout[1].kept.numpy(), kept_before)  # the drawn mask is kept
 
 
-def test_warm_up_traces_once_and_changes_nothing(xor_data):
-    a, b = Trainer(experiment(), xor_data), Trainer(experiment(), xor_data)
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_warm_up_traces_once_and_changes_nothing(xor_data, optimizer):
+    # warm_up runs one epoch and puts everything back: weights, optimizer slots, dropout seeds, epoch counter
+    hidden = [{"units": 8, "dropout": 0.3}, {"units": 6, "dropout": 0.5}]
+    a = Trainer(experiment(hidden, optimizer=optimizer), xor_data)
+    b = Trainer(experiment(hidden, optimizer=optimizer), xor_data)
     a.warm_up()
     assert a.trace_count == 1 and a.epoch == 0
     a.run(3)
     b.run(3)
     assert a.trace_count == 1 and a.history == b.history
+    for wa, wb in zip(a.model.trainable_variables, b.model.trainable_variables, strict=True):
+        np.testing.assert_array_equal(wa.numpy(), wb.numpy())
+    for da, db in zip(a.net.dropout, b.net.dropout, strict=True):
+        np.testing.assert_array_equal(da.kept.numpy(), db.kept.numpy())

@@ -1,0 +1,91 @@
+"""How every plot looks: INK axes, fonts scaled by the view zoom, white backgrounds, shared point styles.
+
+The loss, weight and boundary views (and the data panel's preview) style their pyqtgraph plots through
+these functions, so a projector zoom or a colour change is made once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QWidget
+
+from gui.palette import INK, PAPER
+
+TICK_PT, LABEL_PT = 9.0, 10.0  # at zoom 1
+
+
+def shared_styles(make: Callable, colours: Iterable) -> list:
+    """One pen or brush per distinct colour, repeated for every point of that colour.
+
+    pyqtgraph's scatter keeps a symbol atlas keyed by the pen and brush *objects*: 800 points with 800
+    separate brushes render 800 symbols (≈ 0.3 s), the same few objects render a handful.
+    """
+    made: dict = {}
+    out = []
+    for colour in colours:
+        key = tuple(int(c) for c in colour)
+        if key not in made:
+            made[key] = make(key)
+        out.append(made[key])
+    return out
+
+
+def style_plot(plot: pg.PlotItem, zoom: float) -> None:
+    """INK axes with tick fonts, labels and axis lines scaled by ``zoom``; no SI-prefix rescaling of values."""
+    font = QFont()
+    font.setPointSizeF(TICK_PT * zoom)
+    metrics = QFontMetrics(font)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(INK, width=zoom))
+        axis.setTextPen(INK)
+        axis.setTickFont(font)
+        # Room for tick labels before the first paint measures them (which then only widens the axis).
+        axis.textWidth = metrics.horizontalAdvance("-0.00")
+        axis.textHeight = metrics.height()
+        # No third tick level: its fine ticks cost ~10 ms a frame as grid lines and add little. The label room
+        # only grows: a narrower axis would lay out (and paint) the whole view again.
+        axis.setStyle(tickTextOffset=round(3 * zoom), maxTickLevel=1, autoReduceTextSpace=False)
+        style = {"color": pg.mkColor(INK).name(), "font-size": f"{LABEL_PT * zoom:g}pt"}
+        axis.setLabel(axis.labelText, siPrefixEnableRanges=(), **style)  # never "loss (x0.001)"
+        axis.enableAutoSIPrefix(False)
+        # Kept as a pixmap until the axis changes: pyqtgraph's own cache replays its tick labels and grid lines
+        # (~1 ms an axis) whenever anything under the grid repaints, i.e. on every frame.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for name in ("right", "top"):  # hidden, but a range change would still re-render their labels' HTML
+        plot.getAxis(name).enableAutoSIPrefix(False)
+
+
+def settle(box: pg.ViewBox) -> None:
+    """Range (if auto) and place ``box``'s items now, before painting: pyqtgraph does both lazily while painting,
+    and an item that moves while the view paints makes it paint everything once more."""
+    for _ in range(2):  # placing the items tells the box their bounds changed: a second look finds no change
+        if box._autoRangeNeedsUpdate:
+            box.updateAutoRange()
+        box.updateMatrix()
+
+
+def white_background(widget: QWidget) -> None:
+    """Paint ``widget`` (and so the controls on it) on PAPER, like the plots."""
+    palette = widget.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(*PAPER))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(*INK))
+    widget.setPalette(palette)
+    widget.setAutoFillBackground(True)
+
+
+def scaled_font(zoom: float) -> QFont:
+    """The application font, ``zoom`` times as big (for check boxes and labels)."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(QApplication.font().pointSizeF() * zoom)
+    return font
+
+
+def zoom_check_box(box: QCheckBox, zoom: float) -> None:
+    """Scale a check box's text and its tick box."""
+    box.setFont(scaled_font(zoom))
+    side = round(QFontMetrics(box.font()).height() * 0.8)
+    box.setStyleSheet(f"QCheckBox::indicator {{ width: {side}px; height: {side}px; }}")
