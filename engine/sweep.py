@@ -96,8 +96,13 @@ class SweepRow:
 
 
 def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
-              on_row: Callable[[SweepRow], None] | None = None) -> list[SweepRow]:
-    """Train ``exp`` for every value × seed (training seeds exp.training.seed, +1, …; the data stays the same)."""
+              on_row: Callable[[SweepRow], None] | None = None,
+              on_epoch: Callable[[float, int, object], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> list[SweepRow]:
+    """Train ``exp`` for every value × seed (training seeds exp.training.seed, +1, …; the data stays the same).
+
+    ``on_epoch(value, seed, snapshot)`` is called after every epoch, ``on_row`` after every run;
+    ``should_stop`` is checked between epochs (True raises InterruptedError)."""
     if not 1 <= seeds <= 20:
         raise SpecError(f"--seeds: {seeds} is out of range [1, 20]")
     variants = [set_path(exp, path, v) for v in values]  # every value is checked before anything trains
@@ -111,7 +116,12 @@ def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
             run = variant.copy()
             run.training.seed = exp.training.seed + s
             trainer = Trainer(run, dataset, grid_every=0)
-            trainer.run()
+            while trainer.epoch < run.training.epochs and not trainer.stopped_early:
+                if should_stop is not None and should_stop():
+                    raise InterruptedError("sweep stopped")
+                snap = trainer.step()
+                if on_epoch is not None:
+                    on_epoch(value, run.training.seed, snap)
             history = trainer.history
             metric = trainer.metric_name
             vals = np.array([r[f"val_{metric}"] for r in history])

@@ -6,6 +6,9 @@ worker publishes the *latest* snapshot and the new rows of the loss history; the
 them with :meth:`take_updates` on its render timer (latest wins: nothing queues per epoch). Rare
 events — the data set is ready, an error — are Qt signals, delivered on the GUI thread.
 
+Studies (compare, K-fold cross-validation, sweeps: engine/study.py) run on the same thread, one at a
+time, while the live run waits; their growing progress is collected with :meth:`take_study`.
+
 TensorFlow is imported on the worker thread, the first time a run is built, so the window shows
 at once.
 """
@@ -24,13 +27,14 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.snapshot import Snapshot
 from engine.spec import Experiment, SpecError
+from engine.study import StudyProgress
 
 GIL_SWITCH_SECONDS = 0.0005
 
 
 @dataclass
 class Status:
-    state: str = "starting"  # starting | loading | ready | training | paused | finished | diverged | error
+    state: str = "starting"  # starting | loading | ready | training | paused | finished | diverged | error | study
     epoch: int = 0
     epochs_per_second: float = 0.0
     message: str = ""
@@ -45,6 +49,8 @@ class Updates:
     snapshot: Snapshot | None  # the latest snapshot of this run (None before the first epoch)
     new_rows: list[dict] = field(default_factory=list)  # metrics rows not taken before, in epoch order
     status: Status = field(default_factory=Status)
+    #: Monte-Carlo dropout on the decision grid, (mean, std), after request_uncertainty (None until then)
+    uncertainty: tuple | None = None
 
 
 class _LoopThread(QThread):
@@ -77,6 +83,9 @@ class TrainingWorker(QObject):
         self._playing = False
         self._speed: float | None = None  # epochs per second, None = as fast as possible
         self._recent: deque[float] = deque(maxlen=64)
+        self._study: StudyProgress | None = None
+        self._study_stop = threading.Event()
+        self._uncertainty: tuple | None = None
 
     # ---------------------------------------------------------------- GUI thread
     def start(self) -> None:
@@ -109,6 +118,25 @@ class TrainingWorker(QObject):
     def set_speed(self, epochs_per_second: float | None) -> None:
         self._send("speed", epochs_per_second)
 
+    def start_study(self, kind: str, **params) -> None:
+        """Run a study on the worker thread: ``compare`` (variants=[(label, Experiment), …]), ``cv`` (exp, folds)
+        or ``sweep`` (exp, path, values, seeds). The live run pauses while it runs; see engine/study.py."""
+        self._study_stop.clear()
+        self._send("study", (kind, params))
+
+    def cancel_study(self) -> None:
+        """End the running study between two epochs (its progress so far stays readable)."""
+        self._study_stop.set()
+
+    def take_study(self) -> StudyProgress | None:
+        """The latest study's progress (the same object, growing while the study runs), None before any."""
+        with self._lock:
+            return self._study
+
+    def request_uncertainty(self, passes: int = 30) -> None:
+        """Compute Monte-Carlo dropout mean and std on the decision grid for the current weights (see Updates)."""
+        self._send("uncertainty", passes)
+
     def stop(self, timeout_ms: int = 1000) -> bool:
         """Stop training and end the thread; True when it ended within the timeout.
 
@@ -118,6 +146,7 @@ class TrainingWorker(QObject):
         """
         if self._trainer is not None:
             self._trainer.request_stop()
+        self._study_stop.set()
         self._send("quit")
         if not self._thread.isRunning():
             return True
@@ -127,7 +156,8 @@ class TrainingWorker(QObject):
         """The latest snapshot, the rows after ``rows_seen`` (all rows if ``run_id`` is not current)."""
         with self._lock:
             start = rows_seen if run_id == self._run_id else 0
-            return Updates(self._run_id, self._latest, self._rows[start:], Status(**vars(self._status)))
+            return Updates(self._run_id, self._latest, self._rows[start:], Status(**vars(self._status)),
+                           self._uncertainty)
 
     @property
     def is_running(self) -> bool:
@@ -147,6 +177,7 @@ class TrainingWorker(QObject):
             self._run_id += 1
             self._latest = None
             self._rows = []
+            self._uncertainty = None
             self._status.epoch = 0
         self._recent.clear()
 
@@ -215,6 +246,41 @@ class TrainingWorker(QObject):
                 self._set_status(state="ready", message="Reset: weights re-initialized from the seed")
         elif name == "speed":
             self._speed = payload
+        elif name == "study":
+            self._run_study(*payload)
+        elif name == "uncertainty":
+            if self._trainer is not None:
+                result = self._trainer.mc_grid(payload)
+                with self._lock:
+                    self._uncertainty = result
+
+    def _run_study(self, kind: str, params: dict) -> None:
+        from engine import study
+
+        runners = {"compare": study.run_compare, "cv": study.run_cv_study, "sweep": study.run_sweep_study}
+        if kind not in runners:
+            raise ValueError(f"unknown study {kind!r}")
+        self._playing = False
+        previous = self._status.state if self._status.state != "training" else "paused"
+        self._set_status(state="study", message=f"Running the {kind} study…")
+
+        def report(progress: StudyProgress) -> None:
+            with self._lock:
+                self._study = progress
+
+        try:
+            runners[kind](**params, report=report, should_stop=self._study_stop.is_set)
+        except InterruptedError:
+            with self._lock:
+                if self._study is not None:
+                    self._study.message = "Stopped"
+            self._set_status(state=previous, message=f"The {kind} study was stopped")
+            return
+        except SpecError as exc:
+            self._set_status(state=previous, message=str(exc))
+            self._emit(self.failed, str(exc))
+            return
+        self._set_status(state=previous, message=self._study.message if self._study else "")
 
     def _build(self, exp: Experiment) -> None:
         self._playing = False

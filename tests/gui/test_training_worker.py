@@ -131,3 +131,47 @@ def test_stops_promptly_while_training(qtbot):
     assert worker.stop(timeout_ms=1000)
     assert time.perf_counter() - start < 1.0
     assert not worker.is_running
+
+
+def test_a_study_runs_between_epochs_and_the_live_run_waits(qtbot, worker):
+    from engine.study import classic_variants
+
+    exp = fakes.experiment()
+    exp.training.epochs = 10_000
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.play()
+    wait_for(qtbot, collector, lambda u: u.status.epoch >= 2)
+    short = exp.copy()
+    short.training.epochs = 3
+    worker.start_study("compare", variants=classic_variants(short))
+    wait_for(qtbot, collector, lambda u: u.status.state == "study")
+    live_epoch = collector.poll().status.epoch
+    qtbot.waitUntil(lambda: worker.take_study() is not None and worker.take_study().done, timeout=60000)
+    progress = worker.take_study()
+    assert [len(c.rows) for c in progress.curves] == [3, 3, 3, 3] and len(progress.table) == 4
+    wait_for(qtbot, collector, lambda u: u.status.state == "paused")  # the live run paused, its weights kept
+    assert collector.poll().status.epoch == live_epoch
+    assert "Compared 4 variants" in collector.poll().status.message
+
+
+def test_a_study_can_be_cancelled_and_bad_parameters_become_a_message(qtbot, worker):
+    exp = fakes.experiment()
+    exp.training.epochs = 10_000
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.start_study("cv", exp=exp, folds=3)
+    qtbot.waitUntil(lambda: worker.take_study() is not None and len(worker.take_study().curves[0].rows) >= 2,
+                    timeout=60000)
+    worker.cancel_study()
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready" and "stopped" in u.status.message)
+    progress = worker.take_study()
+    assert not progress.done and progress.message == "Stopped"
+
+    with qtbot.waitSignal(worker.failed, timeout=30000) as failed:
+        worker.start_study("sweep", exp=exp, path="network.nothing", values=[0.1], seeds=1)
+    assert "network.nothing" in failed.args[0]
+    worker.step()  # the worker lives on
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 1)
