@@ -1,6 +1,7 @@
 """Import TensorFlow and Keras quietly, with the TensorFlow backend. Import this, not tensorflow, in engine/."""
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -47,3 +48,14 @@ with _quiet_stderr(), _without_optional("sklearn", "matplotlib"):
     import tensorflow as tf
 
 __all__ = ["keras", "tf"]
+
+
+class _NoRetracingWarning(logging.Filter):
+    """Every Trainer has its own epoch graph, traced once; studies build many trainers, which TensorFlow would
+    report as "retracing". The trace count per trainer is tested (Trainer.trace_count stays 1)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+tf.get_logger().addFilter(_NoRetracingWarning())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +25,15 @@ TASKS = ("classification", "regression")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "linear")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DROPOUT_STYLES = ("inverted", "classic")
+LESSON_STUDY_KINDS = ("sweep", "cv", "compare")  # compare: the classic set (none / L2 / dropout / both)
 
 MAX_DROPOUT = 0.95
 MAX_LAMBDA = 1000.0
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 512
+MIN_FOLDS, MAX_FOLDS = 2, 20  # as engine.crossval
+MAX_SWEEP_SEEDS = 20  # as engine.sweep.run_sweep
+MAX_SWEEP_VALUES = 50  # in a lesson's sweep
 
 
 class SpecError(ValueError):
@@ -107,6 +112,22 @@ class Training:
 
 
 @dataclass
+class Lesson:
+    """A classroom lesson carried by an experiment file: what it shows, and what to watch while it trains.
+
+    ``study`` is the study the lesson is about, if any, as saved in the file:
+    ``{"kind": "sweep", "param": "network.hidden[*].dropout", "values": "0,0.2,0.5", "seeds": 1}`` (``param``
+    and ``values`` as ``engine.sweep`` reads them) or ``{"kind": "cv", "folds": 5}``. The lesson does not
+    change training in any way.
+    """
+
+    title: str
+    text: str  # the short explanation shown in the app (1–4 sentences)
+    look_at: str  # what to watch while it trains
+    study: dict | None = None  # optional: written to the file only when set
+
+
+@dataclass
 class Experiment:
     name: str = "Untitled experiment"
     data: Data = field(default_factory=Data)
@@ -114,6 +135,7 @@ class Experiment:
     training: Training = field(default_factory=Training)
     #: folder that a relative ``data.path`` is resolved against (not saved)
     base_dir: str = field(default="", compare=False, repr=False)
+    lesson: Lesson | None = None  # optional: written to the file only when set
 
     # ---- conversions -----------------------------------------------------------------
     @classmethod
@@ -124,6 +146,7 @@ class Experiment:
         return {
             "reglab": FORMAT_VERSION,
             "name": self.name,
+            **_lesson_to_dict(self.lesson),
             "data": _data_to_dict(self.data),
             "network": {
                 "input_dropout": self.network.input_dropout,
@@ -156,6 +179,7 @@ def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
     a, b = old.copy(), new.copy()
     for e in (a, b):
         e.name = ""
+        e.lesson = None  # text for the class: nothing the model sees
         e.training.learning_rate = 0.0
         e.training.epochs = 0
         e.network.input_dropout = 0.0
@@ -204,6 +228,15 @@ def _early_stopping_to_dict(e: EarlyStopping | None) -> dict:
     if e is None:
         return {}
     return {"early_stopping": {"patience": e.patience, "restore_best_weights": e.restore_best_weights}}
+
+
+def _lesson_to_dict(lesson: Lesson | None) -> dict:
+    if lesson is None:
+        return {}
+    out: dict = {"title": lesson.title, "text": lesson.text, "look_at": lesson.look_at}
+    if lesson.study is not None:
+        out["study"] = copy.deepcopy(lesson.study)
+    return {"lesson": out}
 
 
 def _layer_to_dict(h: HiddenLayer) -> dict:
@@ -415,6 +448,76 @@ def _parse_training(d: object) -> Training:
     return t
 
 
+#: a field path as engine.sweep.set_path reads it: ``network.hidden[*].dropout``, ``training.learning_rate``
+_FIELD_PATH = re.compile(r"[a-z_0-9]+(\[(\d+|\*)\])?(\.[a-z_0-9]+(\[(\d+|\*)\])?)*")
+
+
+def _required_text(f: _Fields, key: str, max_len: int) -> str:
+    if not f.has(key):
+        raise SpecError(f"{f._name(key)}: missing; a lesson needs a title, a text and what to look at (look_at)")
+    v = f.string(key, "", max_len=max_len)
+    if not v.strip():
+        raise SpecError(f"{f._name(key)}: must not be empty")
+    return v
+
+
+def _parse_study(d: object) -> dict:
+    f = _Fields(d, "lesson.study")
+    if not f.has("kind"):
+        raise SpecError(f"lesson.study.kind: missing; one of {', '.join(LESSON_STUDY_KINDS)}")
+    kind = f.string("kind", "", LESSON_STUDY_KINDS)
+    if kind == "cv":
+        study: dict = {"kind": kind, "folds": f.integer("folds", 5, MIN_FOLDS, MAX_FOLDS)}
+    elif kind == "compare":
+        study = {"kind": kind}
+    else:
+        for key in ("param", "values"):
+            if not f.has(key):
+                raise SpecError(f"lesson.study.{key}: missing; a sweep names the field (param) and its values")
+        param = f.string("param", "")
+        if not _FIELD_PATH.fullmatch(param):
+            raise SpecError(f"lesson.study.param: {param!r} is not a field path like network.hidden[*].dropout")
+        values = f.string("values", "")
+        _check_sweep_values(values)
+        study = {"kind": kind, "param": param, "values": values, "seeds": f.integer("seeds", 1, 1, MAX_SWEEP_SEEDS)}
+    f.done()
+    return study
+
+
+def _check_sweep_values(text: str) -> None:
+    """``text`` as engine.sweep.parse_values reads it, with at most MAX_SWEEP_VALUES values."""
+    parts = text.split(":")
+    count = 0
+    if len(parts) == 3:
+        try:
+            count = int(parts[2])
+        except ValueError:
+            pass  # not a count: parse_values says what is wrong
+    if count <= MAX_SWEEP_VALUES:  # a log range is built in memory: check its count before building it
+        from engine.sweep import parse_values  # here: engine.sweep imports this module
+
+        try:
+            count = len(parse_values(text))
+        except SpecError as exc:
+            raise SpecError(f"lesson.study.values: {str(exc).removeprefix('--values: ')}") from None
+    if count > MAX_SWEEP_VALUES:
+        raise SpecError(f"lesson.study.values: more than {MAX_SWEEP_VALUES} values; a lesson's sweep needs a few")
+
+
+def _parse_lesson(d: object) -> Lesson:
+    f = _Fields(d, "lesson")
+    lesson = Lesson(
+        title=_required_text(f, "title", 200),
+        text=_required_text(f, "text", 2000),
+        look_at=_required_text(f, "look_at", 1000),
+    )
+    study = f.raw("study", None)
+    if study is not None:
+        lesson.study = _parse_study(study)
+    f.done()
+    return lesson
+
+
 def _parse_experiment(d: object, base_dir: str) -> Experiment:
     f = _Fields(d, "")
     if not f.has("reglab"):
@@ -430,6 +533,7 @@ def _parse_experiment(d: object, base_dir: str) -> Experiment:
         raise SpecError(f"reglab: {version} is not a format version (this RegLab reads 1)")
     exp = Experiment(
         name=f.string("name", "Untitled experiment", max_len=200),
+        lesson=None if (lesson := f.raw("lesson", None)) is None else _parse_lesson(lesson),
         data=_parse_data(f.raw("data", {})),
         network=_parse_network(f.raw("network", {})),
         training=_parse_training(f.raw("training", {})),

@@ -207,6 +207,29 @@ class Trainer:
         spread = outputs - outputs[0]  # std is shift-invariant; identical passes give exactly 0
         return outputs[0] + spread.mean(axis=0), spread.std(axis=0)
 
+    def mc_grid(self, passes: int = 30) -> tuple[np.ndarray, np.ndarray] | None:
+        """Monte-Carlo dropout over the decision grid: (mean, std) of ``passes`` passes with dropout on.
+
+        Both are shaped like ``Snapshot.decision_grid`` — (64, 64) for one output, (64, 64, classes) for
+        several; rows = y, columns = x — and in the same units (regression: target units). None without a
+        grid (data with other than 2 features). The drawn masks are kept (see :meth:`mc_predict`) and so are
+        the dropout random streams: the run goes on exactly as if the map had not been made.
+        """
+        if self._grid is None:
+            return None
+        seeds = [drop.seed_generator.state.numpy() for drop in self.net.dropout]
+        try:
+            mean, std = self.mc_predict(self._grid.numpy(), passes)
+        finally:
+            for drop, state in zip(self.net.dropout, seeds, strict=True):
+                drop.seed_generator.state.assign(state)
+        shape = (GRID_SIZE, GRID_SIZE) if self.data.n_outputs == 1 else (GRID_SIZE, GRID_SIZE, self.data.n_outputs)
+        mean, std = mean.reshape(shape), std.reshape(shape)
+        if self.data.task == "regression":
+            mean = mean * self.data.target_std + self.data.target_mean
+            std = std * self.data.target_std
+        return mean.astype(np.float32), std.astype(np.float32)
+
     def batch_losses(self, x: np.ndarray, y: np.ndarray, training: bool = True) -> dict:
         """loss, data_loss, penalty and the per-layer penalties (hidden layers × kernel/bias/activity) on one
         batch, computed as the training step does, without updating anything."""

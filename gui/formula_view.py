@@ -1,8 +1,9 @@
 """The objective written out: J(w) = data loss + one term per active regularizer, with live values.
 
 The terms follow Keras' own definitions (what the engine computes): L1 is λ·Σ|w|, L2 is λ·Σw² with
-no ½, an activity penalty is divided by the batch size. ``show_snapshot`` writes the latest epoch's
-values beside the terms and touches only the numbers that changed.
+no ½, an activity penalty is divided by the batch size. Dropout adds no term; a note says where it acts
+and how the experiment's dropout style (inverted, as Keras, or classic, as textbooks) scales the outputs.
+``show_snapshot`` writes the latest epoch's values beside the terms and touches only the numbers that changed.
 """
 
 from __future__ import annotations
@@ -97,20 +98,32 @@ def penalty_terms(exp: Experiment) -> list[Term]:
     return terms
 
 
+SAME_EXPECTATION = ("Either way the expected activation is the same in training and at test time "
+                    "(inverted: x both times; classic: (1−p)·x both times); the next layer's weights absorb "
+                    "the constant (1−p) between the two styles.")
+
+
 def dropout_line(exp: Experiment) -> str:
-    """One sentence on every dropout in the network, or "" when there is none."""
+    """Where the network drops units, and how its dropout style scales them; "" when there is no dropout."""
     rates = [("the input", exp.network.input_dropout)] if exp.network.input_dropout else []
     rates += [(f"layer {i + 1}", h.dropout) for i, h in enumerate(exp.network.hidden) if h.dropout]
     if not rates:
         return ""
     where = ", ".join(f"{_lam(p)} on {name}" for name, p in rates)
     if len(rates) == 1:
-        p = _lam(rates[0][1])
-        scale = f"1/(1−{p}) = ×{1 / (1 - rates[0][1]):.3g}"
+        rate = rates[0][1]
+        p = _lam(rate)
+        scale, keep = f"1/(1−{p}) = ×{1 / (1 - rate):.3g}", f"(1−{p}) = ×{1 - rate:.3g}"
     else:
-        p, scale = "p", "1/(1−p)"
-    return (f"Dropout {where} (adds no term to J): units zeroed with probability {p} while training; "
-            f"survivors × {scale} (inverted, as Keras); nothing dropped at evaluation.")
+        p, scale, keep = "p", "1/(1−p)", "(1−p)"
+    head = f"Dropout {where} (adds no term to J)."
+    if exp.network.dropout_style == "classic":
+        how = (f"Classic dropout (textbook): while training, each unit is kept with probability 1−{p} and kept "
+               f"units are not scaled; at test time every output is multiplied by {keep}.")
+    else:
+        how = (f"Inverted dropout (as Keras): while training, each unit is kept with probability 1−{p} and "
+               f"survivors are scaled by {scale}; at test time nothing changes.")
+    return f"{head} {how}"
 
 
 class _Row:
@@ -247,7 +260,7 @@ class FormulaView(QWidget):
                          f"{exp.training.batch_size} examples here).")
         line = dropout_line(exp)
         if line:
-            notes.append(escape(line))
+            notes += [escape(line), escape(SAME_EXPECTATION)]
         self.notes.setText("<br>".join(notes))
         self.notes.setVisible(bool(notes))
 

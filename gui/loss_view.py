@@ -8,6 +8,9 @@ with dropout off, and their difference (the generalization gap, dashed) sit on t
 The history arrives whole on every call of :meth:`LossView.set_history`; only the new rows are
 copied into numpy buffers, and each curve gets one ``setData`` per call.
 
+With early stopping on, :meth:`LossView.set_best_epoch` marks the epoch of the lowest validation loss (the
+weights early stopping keeps) with a dashed line on both plots.
+
 The axes follow the data in steps (:class:`SteppedViewBox`): the epoch axis grows to the next round epoch
 count and the value axes move only when the data leaves them or fills too little of them. A changed
 range re-renders the axes and grid, so ranging every frame would cost that on every frame; the ranges are
@@ -187,6 +190,7 @@ class LossView(QWidget):
         self._loss_curves: dict[str, pg.PlotDataItem] = {}  # filled below, after the plots (which range by them)
         self._metric_curves: dict[str, pg.PlotDataItem] = {}
         self._markers: list[pg.InfiniteLine] = []
+        self._best: tuple[int, bool] | None = None  # (epoch, stopped) the best-epoch lines show, None: hidden
 
         self.log_y_box = QCheckBox("log y")
         self.log_y_box.setToolTip("Show the losses on a logarithmic axis (non-positive values are left out)")
@@ -243,6 +247,13 @@ class LossView(QWidget):
         for prefix, curve in self._metric_curves.items():
             self.metric_plot.addItem(curve)
             self.metric_legend.addItem(curve, METRIC_PREFIXES[prefix][1].format(name="metric"))
+        # The best epoch (early stopping): one line per plot, made once, moved and relabelled. ignoreBounds: the
+        # ranges come from the data anyway (SteppedViewBox), and a moved line must not even queue a ranging.
+        self.best_lines = (pg.InfiniteLine(angle=90, label="", labelOpts={"position": 0.8, "fill": (*PAPER, 210)}),
+                           pg.InfiniteLine(angle=90))
+        for plot, line in zip((self.loss_plot, self.metric_plot), self.best_lines, strict=True):
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
         self.set_zoom(1.0)
 
     # ------------------------------------------------------------------ the common view API
@@ -259,6 +270,7 @@ class LossView(QWidget):
         for curve in self._all_curves():
             curve.setData([], [])
         self.clear_markers()
+        self.set_best_epoch(None)
 
     def set_zoom(self, factor: float) -> None:
         """Scale fonts and line widths (2 for a projector)."""
@@ -278,6 +290,7 @@ class LossView(QWidget):
             curve.setPen(pg.mkPen(METRIC_PREFIXES[prefix][0], width=LINE_WIDTH * factor))
         for marker in self._markers:
             self._style_marker(marker)
+        self._style_best_lines()
 
     # ------------------------------------------------------------------ history
 
@@ -406,6 +419,31 @@ class LossView(QWidget):
         self.loss_plot.addItem(marker)
         self._markers.append(marker)
 
+    def set_best_epoch(self, epoch: int | None, stopped: bool = False) -> None:
+        """Mark ``epoch`` (the lowest validation loss so far) with a dashed line on both plots; None or 0 hides it.
+
+        Labelled "best epoch 42", or "early stop: best 42" once ``stopped``. Cheap when nothing changed; the
+        axes' ranges are not touched. clear() (a new run) hides it.
+        """
+        best = (int(epoch), bool(stopped)) if epoch else None
+        if best == self._best:
+            return
+        self._best = best
+        if best is None:
+            for line in self.best_lines:
+                line.setVisible(False)
+            return
+        epoch, stopped = best
+        text = f"early stop: best {epoch}" if stopped else f"best epoch {epoch}"
+        self.best_lines[0].label.setFormat(text)  # the label is on the loss plot only
+        for line in self.best_lines:
+            line.setPos(epoch)
+            line.setVisible(True)
+
+    def best_epoch_shown(self) -> int | None:
+        """The epoch the best-epoch lines mark, or None while they are hidden."""
+        return None if self._best is None else self._best[0]
+
     def clear_markers(self) -> None:
         for marker in self._markers:
             self.loss_plot.removeItem(marker)
@@ -417,6 +455,15 @@ class LossView(QWidget):
         font.setPointSizeF(LABEL_PT * self._zoom)
         marker.label.setFont(font)
         marker.label.setColor(VERMILLION)
+
+    def _style_best_lines(self) -> None:
+        font = QFont()
+        font.setPointSizeF(LABEL_PT * self._zoom)
+        for line in self.best_lines:
+            line.setPen(pg.mkPen(INK, width=1.5 * self._zoom, style=Qt.PenStyle.DashLine))
+        loss_line = self.best_lines[0]
+        loss_line.label.setFont(font)
+        loss_line.label.setColor(INK)
 
     def _all_curves(self) -> list[pg.PlotDataItem]:
         return [*self._loss_curves.values(), *self._metric_curves.values()]

@@ -3,12 +3,14 @@ and redraws from the latest snapshot on a timer.
 
 Where things live: the network drawing is gui/network_view.py, the curves gui/loss_view.py, the
 weight histograms gui/weights_view.py, the decision boundary gui/boundary_view.py, the side panels
-gui/layer_inspector.py, gui/data_panel.py and gui/formula_view.py; training runs in
-gui/training_worker.py.
+gui/layer_inspector.py, gui/data_panel.py, gui/formula_view.py and gui/lesson_panel.py; studies (compare,
+cross-validation, sweeps) are started by gui/study_actions.py and drawn by gui/study_view.py; training runs
+in gui/training_worker.py.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -27,20 +29,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.spec import OPTIMIZERS, Experiment, SpecError, load_experiment
+from engine.spec import OPTIMIZERS, EarlyStopping, Experiment, SpecError, load_experiment
 from gui.boundary_view import BoundaryView
 from gui.data_panel import DataPanel
 from gui.document import ExperimentDocument
 from gui.formula_view import FormulaView
 from gui.layer_inspector import LayerInspector
+from gui.lesson_panel import LessonPanel, lesson_files
 from gui.loss_view import LossView
 from gui.network_view import NetworkView
+from gui.study_actions import StudyActions
+from gui.study_view import StudyView
 from gui.training_worker import Status, TrainingWorker
 from gui.weights_view import WeightsView
 
 PRESETS = Path(__file__).resolve().parents[1] / "resources" / "presets"
 DEFAULT_PRESET = PRESETS / "default.json"
 RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
+PRESENTATION_ZOOM = 1.6  # at least this zoom in presentation mode
+LESSON_SHARE = 0.28  # of the window's width for the lesson text in presentation mode
+STUDY_SHARE = 0.45  # of the window's height for the study panel when a study starts
+MC_PASSES = 30  # stochastic forward passes of the Monte-Carlo dropout map
+MC_INTERVAL_S = 0.5  # while training, the map is recomputed at most this often
 SPEEDS = {"max": None, "60 epochs/s": 60.0, "20 epochs/s": 20.0, "5 epochs/s": 5.0, "1 epoch/s": 1.0}
 
 
@@ -63,11 +73,14 @@ class MainWindow(QMainWindow):
         self._shown: dict = {}  # view → what it shows (the snapshot, or for the loss view the row count)
         self._tick = 0
         self._status = Status()
+        self._presentation: tuple | None = None  # what presentation mode changed, to put back
+        self._mc_asked = (-1, 0.0)  # (epoch, time) of the last Monte-Carlo request
+        self._mc_shown = None
 
         self._build_views()
         # One view a turn; the objective's few labels get a turn of their own, a light tick between heavy ones.
         self._view_groups = [(self.network_view,), (self.loss_view,), (self.weights_view,), (self.boundary_view,),
-                             (self.formula_view,)]
+                             (self.formula_view, self.study_view)]
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -78,6 +91,9 @@ class MainWindow(QMainWindow):
         self.document.spec_changed.connect(self._on_spec_changed)
         self.document.error.connect(self.show_message)
         self.document.undo_stack.cleanChanged.connect(self._refresh_title)
+        self.lesson_panel.run_study.connect(self.studies.run_lesson_study)
+        self.studies.started.connect(self._on_study_started)
+        self.lesson_panel.show_experiment(self.document.exp)
         self.worker.dataset_ready.connect(self._on_dataset)
         self.worker.failed.connect(self._on_failed)
 
@@ -107,6 +123,8 @@ class MainWindow(QMainWindow):
         self.inspector = LayerInspector(doc)
         self.data_panel = DataPanel(doc)
         self.formula_view = FormulaView(doc)
+        self.study_view = StudyView()
+        self.lesson_panel = LessonPanel()
 
         # Four views in a 2 × 2 grid: what the network is (top) and what it does (bottom).
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -134,6 +152,12 @@ class MainWindow(QMainWindow):
         self.side_dock = self._dock("Data and layer", "side", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.formula_dock = self._dock("Objective", "formula", self.formula_view,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.study_dock = self._dock("Studies: compare, cross-validate, sweep", "studies", self.study_view,
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.formula_dock, self.study_dock)
+        self.formula_dock.raise_()
+        self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.lesson_dock.hide()
         self.resizeDocks([self.formula_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.side_dock], [300], Qt.Orientation.Horizontal)
         self.status_label = QLabel()
@@ -167,6 +191,27 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action("Zoom out", lambda: self.set_zoom(self.zoom / 1.25), "Ctrl+Shift+-")
         self.zoom_reset_action = self._action("Actual size", lambda: self.set_zoom(1.0), "Ctrl+0")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.presentation_action = self._action("Presentation mode", self.toggle_presentation, "F11",
+                                                "Big type, editing panels hidden, the lesson beside the views (F11)")
+        self.presentation_action.setCheckable(True)
+        self.leave_presentation_action = self._action("Leave presentation mode",
+                                                      lambda: self._presentation and self.toggle_presentation(),
+                                                      Qt.Key.Key_Escape)
+        self.leave_presentation_action.setEnabled(False)  # Esc belongs to the other widgets outside the mode
+        self.uncertainty_action = self._action(
+            "Dropout uncertainty map (Monte-Carlo)", self._toggle_uncertainty, "Ctrl+U",
+            f"Decision view: std of {MC_PASSES} predictions with dropout on (Ctrl+U)")
+        self.uncertainty_action.setCheckable(True)
+        self.classic_dropout_action = self._action(
+            "Classic dropout (scale at test time)", self._toggle_classic_dropout, None,
+            "Textbook dropout: no scaling while training, outputs × (1−p) at test time. Off: Keras' inverted "
+            "dropout, survivors × 1/(1−p) while training")
+        self.classic_dropout_action.setCheckable(True)
+        self.early_stopping_action = self._action(
+            "Early stopping (patience 20, restore best weights)", self._toggle_early_stopping, "Ctrl+E",
+            "Stop when the validation loss has not improved for 20 epochs and go back to the best epoch")
+        self.early_stopping_action.setCheckable(True)
+        self.studies = StudyActions(self, self.document, self.worker, self.show_message)
 
     def _mirror(self, box, text: str, shortcut: str) -> QAction:
         """A checkable menu action (with a key) that stays in step with a view's check box."""
@@ -224,16 +269,29 @@ class MainWindow(QMainWindow):
         for action in self.network_view.actions():
             network_menu.addAction(action)
             self.addAction(action)
+        network_menu.addSeparator()
+        network_menu.addAction(self.classic_dropout_action)
         training_menu = menu.addMenu("&Training")
         for action in (self.play_action, self.step_action, self.reset_action):
             training_menu.addAction(action)
+        training_menu.addSeparator()
+        training_menu.addAction(self.early_stopping_action)
+        studies_menu = menu.addMenu("&Studies")
+        for action in self.studies.actions():
+            if action is None:
+                studies_menu.addSeparator()
+            else:
+                studies_menu.addAction(action)
         view_menu = menu.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
-        view_menu.addAction(self.side_dock.toggleViewAction())
-        view_menu.addAction(self.formula_dock.toggleViewAction())
+        view_menu.addAction(self.presentation_action)
         view_menu.addSeparator()
+        for dock in (self.side_dock, self.formula_dock, self.study_dock, self.lesson_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self.uncertainty_action)
         self.log_y_action = self._mirror(self.loss_view.log_y_box, "Log-scale losses", "Ctrl+Shift+Y")
         self.fit_action = self._mirror(self.weights_view.fit_box, "Fit Gaussian / Laplace to the weights",
                                        "Ctrl+Shift+G")
@@ -246,6 +304,9 @@ class MainWindow(QMainWindow):
             except SpecError:
                 continue
             presets_menu.addAction(name, lambda p=path: self.open_experiment(p))
+        lessons_menu = menu.addMenu("&Lessons")
+        for number, (title, path) in enumerate(lesson_files(), start=1):
+            lessons_menu.addAction(f"{number}. {title}", lambda p=path: self.open_experiment(p))
 
     # ---------------------------------------------------------------- actions
     def toggle_play(self) -> None:
@@ -268,16 +329,42 @@ class MainWindow(QMainWindow):
             self.show_message(f"Could not open {path.name}: {exc}")
             return
         self.document.replace(exp)
+        if exp.lesson is not None:
+            self.lesson_dock.show()
+            self.lesson_dock.raise_()
 
-    def set_zoom(self, factor: float) -> None:
+    def toggle_presentation(self) -> None:
+        """F11: full screen, big type, the editing panels hidden and the lesson beside the views; F11 or Esc back."""
+        if self._presentation is None:
+            self._presentation = (self.saveState(), self.zoom, self.isFullScreen())
+            for dock in (self.side_dock, self.formula_dock, self.study_dock):
+                dock.hide()
+            self.lesson_dock.show()
+            self.set_zoom(max(self.zoom, PRESENTATION_ZOOM), remember=False)
+            self.showFullScreen()
+            QTimer.singleShot(0, lambda: self.resizeDocks(  # once the full-screen size has arrived
+                [self.lesson_dock], [int(self.width() * LESSON_SHARE)], Qt.Orientation.Horizontal))
+            self.show_message("Presentation mode: Space plays and pauses, F11 or Esc leaves")
+        else:
+            state, zoom, full_screen = self._presentation
+            self._presentation = None
+            if not full_screen:
+                self.showNormal()
+            self.set_zoom(zoom, remember=False)
+            self.restoreState(state)
+        self.presentation_action.setChecked(self._presentation is not None)
+        self.leave_presentation_action.setEnabled(self._presentation is not None)
+
+    def set_zoom(self, factor: float, remember: bool = True) -> None:
         self.zoom = max(0.6, min(3.0, factor))
         font = self.font()
         font.setPointSizeF(10 * self.zoom)
         self.menuBar().setFont(font)
         for widget in (self.network_view, self.boundary_view, self.loss_view, self.weights_view, self.inspector,
-                       self.data_panel, self.formula_view):
+                       self.data_panel, self.formula_view, self.study_view, self.lesson_panel):
             widget.set_zoom(self.zoom)
-        self.settings.setValue("zoom", self.zoom)
+        if remember:
+            self.settings.setValue("zoom", self.zoom)
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 10000)
@@ -291,9 +378,44 @@ class MainWindow(QMainWindow):
                                lambda e: setattr(e.training, name, value), merge_key)
 
     # ---------------------------------------------------------------- reacting
+    def _toggle_classic_dropout(self, checked: bool) -> None:
+        style = "classic" if checked else "inverted"
+        if self.document.exp.network.dropout_style != style:
+            self.document.edit(f"{style.capitalize()} dropout", lambda e: setattr(e.network, "dropout_style", style))
+
+    def _toggle_early_stopping(self, checked: bool) -> None:
+        if (self.document.exp.training.early_stopping is not None) != checked:
+            self.document.edit("Early stopping " + ("on" if checked else "off"), lambda e: setattr(
+                e.training, "early_stopping", EarlyStopping() if checked else None))
+
+    def _toggle_uncertainty(self, checked: bool) -> None:
+        self._mc_asked = (-1, 0.0)
+        self._mc_shown = None
+        if not checked:
+            self.boundary_view.show_uncertainty(None, None)
+        self._ask_uncertainty()
+
+    def _ask_uncertainty(self) -> None:
+        """While the map is on: a new one for new weights (at most every MC_INTERVAL_S while training)."""
+        if not self.uncertainty_action.isChecked() or self._status.state in ("loading", "starting", "error"):
+            return
+        epoch, asked_at = self._mc_asked
+        now = time.monotonic()
+        if self._status.epoch != epoch and (self._status.state != "training" or now - asked_at > MC_INTERVAL_S):
+            self._mc_asked = (self._status.epoch, now)
+            self.worker.request_uncertainty(MC_PASSES)
+
+    def _on_study_started(self, kind: str) -> None:
+        self.study_dock.show()
+        self.study_dock.raise_()
+        self.resizeDocks([self.study_dock], [int(self.height() * STUDY_SHARE)], Qt.Orientation.Vertical)
+        self._status.state = "study"
+        self._refresh_play_action()
+
     def _on_spec_changed(self, kind: str) -> None:
         self._sync_training_controls()
         self._refresh_title()
+        self.lesson_panel.show_experiment(self.document.exp)
         if kind == "live":
             self.worker.apply_live(self.document.exp)
         else:
@@ -328,9 +450,15 @@ class MainWindow(QMainWindow):
                 view.clear()
             self.loss_view.clear_markers()
             self.network_view.clear_snapshot()
+            self._mc_asked, self._mc_shown = (-1, 0.0), None
         self._rows.extend(updates.new_rows)
         self._status = updates.status
         self._refresh_status()
+        self._ask_uncertainty()
+        if self.uncertainty_action.isChecked() and updates.uncertainty is not self._mc_shown:
+            self._mc_shown = updates.uncertainty
+            if updates.uncertainty is not None:
+                self.boundary_view.show_uncertainty(*updates.uncertainty, passes=MC_PASSES)
         snap = updates.snapshot
         self._tick = (self._tick + 1) % len(self._view_groups)
         for view in self._view_groups[self._tick]:
@@ -338,6 +466,12 @@ class MainWindow(QMainWindow):
                 if self._shown.get(view) != len(self._rows):
                     self._shown[view] = len(self._rows)
                     view.set_history(self._rows)
+                    stopping = self.document.exp.training.early_stopping is not None
+                    view.set_best_epoch(self._status.best_epoch if stopping else None,
+                                        stopped=stopping and self._status.state == "finished")
+            elif view is self.study_view:
+                if self.study_dock.isVisible():
+                    view.show_progress(self.worker.take_study())
             elif snap is not None and self._shown.get(view) is not snap:
                 self._shown[view] = snap
                 view.show_snapshot(snap)
@@ -345,7 +479,8 @@ class MainWindow(QMainWindow):
     @property
     def _shown_snapshot(self):
         """The newest snapshot every view has drawn (None until all have)."""
-        shown = [self._shown.get(view) for group in self._view_groups for view in group if view is not self.loss_view]
+        shown = [self._shown.get(view) for group in self._view_groups for view in group
+                 if view not in (self.loss_view, self.study_view)]
         return shown[0] if shown and all(s is shown[0] for s in shown) else None
 
     def _refresh_status(self) -> None:
@@ -366,6 +501,8 @@ class MainWindow(QMainWindow):
 
     def _sync_training_controls(self) -> None:
         t = self.document.exp.training
+        self.early_stopping_action.setChecked(t.early_stopping is not None)
+        self.classic_dropout_action.setChecked(self.document.exp.network.dropout_style == "classic")
         for widget, value in ((self.lr_box, t.learning_rate), (self.batch_box, t.batch_size),
                               (self.epochs_box, t.epochs)):
             widget.blockSignals(True)

@@ -91,3 +91,29 @@ def test_training_and_evaluation_agree_in_expectation(classic):
                                rtol=1e-6)
     expected_eval = x[0] * (1 - rate) if classic else x[0]
     np.testing.assert_allclose(evaluation, expected_eval, rtol=1e-6)
+
+
+def test_classic_and_inverted_dropout_agree_in_expectation():
+    """The same masks (same seed): classic = (1−p) × inverted while training, and at evaluation too. So with the
+    next layer's weights × (1−p) (what a saved classic model folds in), the mean over many training passes of an
+    inverted network equals the classic network's evaluation output, and the other way round."""
+    rate = 0.3
+    inverted = RecordingDropout(rate, seed=7)
+    classic = RecordingDropout(rate, seed=7, classic=True)
+    for layer in (inverted, classic):
+        layer.build((None, 50))
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.5, 2.0, size=(1, 50)).astype(np.float32)
+    w, b = rng.uniform(0.0, 1.0, size=(50, 4)), rng.normal(size=4)  # a Dense layer after the dropout
+    batch = np.repeat(x, 4000, axis=0)
+    inverted_train = np.asarray(inverted(batch, training=True), np.float64)
+    classic_train = np.asarray(classic(batch, training=True), np.float64)
+    np.testing.assert_allclose(classic_train, (1 - rate) * inverted_train, rtol=1e-6)  # the very same masks
+    inverted_eval = np.asarray(inverted(x, training=False), np.float64)
+    classic_eval = np.asarray(classic(x, training=False), np.float64)
+    np.testing.assert_allclose(classic_eval, (1 - rate) * inverted_eval, rtol=1e-6)
+
+    mc_inverted = (inverted_train @ (w * (1 - rate)) + b).mean(axis=0)  # Monte-Carlo mean, weights folded
+    np.testing.assert_allclose(mc_inverted, (classic_eval @ w + b)[0], rtol=0.02)
+    mc_classic = (classic_train @ (w / (1 - rate)) + b).mean(axis=0)
+    np.testing.assert_allclose(mc_classic, (inverted_eval @ w + b)[0], rtol=0.02)

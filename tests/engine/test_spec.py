@@ -369,7 +369,7 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
 @pytest.mark.parametrize(
     ("base", "path", "message"),
     [
-        (EXAMPLE, "colour", "colour: unknown field (allowed here: data, name, network, reglab, training)"),
+        (EXAMPLE, "colour", "colour: unknown field (allowed here: data, lesson, name, network, reglab, training)"),
         (
             EXAMPLE,
             "data.colour",
@@ -428,7 +428,7 @@ def test_unknown_fields_are_named_with_their_path(base, path, message):
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("a\nb", "'a\\nb': unknown field (allowed here: data, name, network, reglab, training)"),
+        ("a\nb", "'a\\nb': unknown field (allowed here: data, lesson, name, network, reglab, training)"),
         ("data.x\ry", "data.'x\\ry': unknown field (allowed here: kind, name, noise, samples, seed, validation)"),
         (
             "training.\u2028",
@@ -1024,3 +1024,191 @@ def test_early_stopping_errors(value, message):
     d["training"]["early_stopping"] = value
     with pytest.raises(SpecError, match=re.escape(message)):
         Experiment.from_dict(d)
+
+
+# --------------------------------------------------------------------------- lesson (optional block)
+
+LESSON = {"title": "Over-fitting", "text": "A big network learns the noise.", "look_at": "The gap."}
+SWEEP_STUDY = {"kind": "sweep", "param": "network.hidden[*].dropout", "values": "0,0.1,0.2,0.3,0.5,0.7", "seeds": 1}
+CV_STUDY = {"kind": "cv", "folds": 5}
+
+
+def with_lesson(lesson: object) -> dict:
+    d = copy.deepcopy(EXAMPLE)
+    d["lesson"] = copy.deepcopy(lesson)
+    return d
+
+
+@pytest.mark.parametrize("lesson", [LESSON, {**LESSON, "study": SWEEP_STUDY}, {**LESSON, "study": CV_STUDY}],
+                         ids=["no-study", "sweep", "cv"])
+def test_lesson_round_trips_exactly(lesson):
+    from engine.spec import Lesson
+
+    d = with_lesson(lesson)
+    exp = Experiment.from_dict(d)
+    assert exp.lesson == Lesson(title=lesson["title"], text=lesson["text"], look_at=lesson["look_at"],
+                                study=lesson.get("study"))
+    assert_round_trips(d)
+    assert Experiment.from_dict(exp.to_dict()) == exp
+    assert experiment_from_json(exp.to_json()) == exp
+    assert list(exp.to_dict()) == ["reglab", "name", "lesson", "data", "network", "training"]  # title first in a file
+
+
+def test_lesson_is_omitted_when_absent_or_null():
+    assert Experiment.from_dict(EXAMPLE).lesson is None
+    assert "lesson" not in Experiment.from_dict(EXAMPLE).to_dict()
+    exp = Experiment.from_dict(with_lesson(None))
+    assert exp.lesson is None and exp.to_dict() == EXAMPLE
+    assert "lesson" not in Experiment().to_dict()
+
+
+def test_lesson_built_in_python_round_trips_and_a_study_is_a_copy():
+    from engine.spec import Lesson
+
+    study = dict(SWEEP_STUDY)
+    exp = Experiment(lesson=Lesson("Title", "Text.", "Look.", study))
+    d = exp.to_dict()
+    assert d["lesson"] == {"title": "Title", "text": "Text.", "look_at": "Look.", "study": SWEEP_STUDY}
+    assert Experiment.from_dict(d) == exp
+    d["lesson"]["study"]["seeds"] = 3  # the dict out is not the lesson's own
+    assert exp.lesson.study == SWEEP_STUDY
+    assert "study" not in Experiment(lesson=Lesson("T", "x", "y")).to_dict()["lesson"]
+
+
+def test_study_defaults_are_completed_and_saved():
+    exp = Experiment.from_dict(with_lesson({**LESSON, "study": {"kind": "cv"}}))
+    assert exp.lesson.study == {"kind": "cv", "folds": 5}
+    sweep = {"kind": "sweep", "param": "training.learning_rate", "values": "1e-4:1e-1:4"}
+    exp = Experiment.from_dict(with_lesson({**LESSON, "study": sweep}))
+    assert exp.lesson.study == {**sweep, "seeds": 1}
+    exp = Experiment.from_dict(with_lesson({**LESSON, "study": {"kind": "cv", "folds": 10.0}}))
+    assert exp.lesson.study["folds"] == 10 and isinstance(exp.lesson.study["folds"], int)
+
+
+def test_the_lesson_does_not_change_what_trains():
+    from engine.spec import Lesson, live_fields_differ_only
+
+    plain = Experiment.from_dict(EXAMPLE)
+    taught = plain.copy()
+    taught.lesson = Lesson("T", "x", "y", {"kind": "cv", "folds": 5})
+    assert live_fields_differ_only(plain, taught) and live_fields_differ_only(taught, plain)
+    taught.lesson = None
+    assert taught == plain
+
+
+@pytest.mark.parametrize(
+    ("lesson", "message"),
+    [
+        (5, "lesson: expected an object {...}, got 5"),
+        ([], "lesson: expected an object {...}, got a list"),
+        ({"text": "x", "look_at": "y"},
+         "lesson.title: missing; a lesson needs a title, a text and what to look at (look_at)"),
+        ({"title": "t", "look_at": "y"},
+         "lesson.text: missing; a lesson needs a title, a text and what to look at (look_at)"),
+        ({"title": "t", "text": "x"},
+         "lesson.look_at: missing; a lesson needs a title, a text and what to look at (look_at)"),
+        ({**LESSON, "title": ""}, "lesson.title: must not be empty"),
+        ({**LESSON, "text": " \n "}, "lesson.text: must not be empty"),
+        ({**LESSON, "look_at": None}, "lesson.look_at: expected a string, got null"),
+        ({**LESSON, "title": 5}, "lesson.title: expected a string, got 5"),
+        ({**LESSON, "title": "x" * 201}, "lesson.title: longer than 200 characters"),
+        ({**LESSON, "text": "x" * 2001}, "lesson.text: longer than 2000 characters"),
+        ({**LESSON, "look_at": "x" * 1001}, "lesson.look_at: longer than 1000 characters"),
+        ({**LESSON, "colour": "red"}, "lesson.colour: unknown field (allowed here: look_at, study, text, title)"),
+        ({**LESSON, "study": "cv"}, "lesson.study: expected an object {...}, got the text 'cv'"),
+        ({**LESSON, "study": {}}, "lesson.study.kind: missing; one of sweep, cv, compare"),
+        ({**LESSON, "study": {"kind": "dropconnect"}},
+         "lesson.study.kind: 'dropconnect' is not one of sweep, cv, compare"),
+        ({**LESSON, "study": {"kind": "compare", "folds": 3}},
+         "lesson.study.folds: unknown field (allowed here: kind)"),
+        ({**LESSON, "study": {"kind": 1}}, "lesson.study.kind: expected a string, got 1"),
+        ({**LESSON, "study": {"kind": "cv", "folds": 1}}, "lesson.study.folds: 1 is out of range [2, 20]"),
+        ({**LESSON, "study": {"kind": "cv", "folds": 21}}, "lesson.study.folds: 21 is out of range [2, 20]"),
+        ({**LESSON, "study": {"kind": "cv", "folds": 2.5}}, "lesson.study.folds: expected a whole number, got 2.5"),
+        ({**LESSON, "study": {"kind": "cv", "folds": "5"}},
+         "lesson.study.folds: expected a whole number, got the text '5'"),
+        ({**LESSON, "study": {**CV_STUDY, "param": "network.input_dropout"}},
+         "lesson.study.param: unknown field (allowed here: folds, kind)"),
+        ({**LESSON, "study": {"kind": "sweep", "values": "0,0.5"}},
+         "lesson.study.param: missing; a sweep names the field (param) and its values"),
+        ({**LESSON, "study": {"kind": "sweep", "param": "network.input_dropout"}},
+         "lesson.study.values: missing; a sweep names the field (param) and its values"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "param": 3}}, "lesson.study.param: expected a string, got 3"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "param": "network hidden"}},
+         "lesson.study.param: 'network hidden' is not a field path like network.hidden[*].dropout"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "param": ""}},
+         "lesson.study.param: '' is not a field path like network.hidden[*].dropout"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": 0.5}}, "lesson.study.values: expected a string, got 0.5"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": "a,b"}},
+         "lesson.study.values: 'a,b' is neither a list like 0,0.2,0.5 nor a log range like 1e-5:1:7 "
+         "(start:stop:count, start and stop > 0, count >= 2)"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": "0:1:5"}},
+         "lesson.study.values: '0:1:5' is neither a list like 0,0.2,0.5 nor a log range like 1e-5:1:7 "
+         "(start:stop:count, start and stop > 0, count >= 2)"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": " , "}}, "lesson.study.values: ',' has no usable numbers"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": "1e-5:1:1000000000000"}},
+         "lesson.study.values: more than 50 values; a lesson's sweep needs a few"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": "1e-5:1:" + "9" * 400}},
+         "lesson.study.values: more than 50 values; a lesson's sweep needs a few"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "values": ",".join(["0.1"] * 51)}},
+         "lesson.study.values: more than 50 values; a lesson's sweep needs a few"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "seeds": 0}}, "lesson.study.seeds: 0 is out of range [1, 20]"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "seeds": 21}}, "lesson.study.seeds: 21 is out of range [1, 20]"),
+        ({**LESSON, "study": {**SWEEP_STUDY, "folds": 5}},
+         "lesson.study.folds: unknown field (allowed here: kind, param, seeds, values)"),
+    ],
+)
+def test_lesson_errors_name_the_field(lesson, message):
+    expect_error(with_lesson(lesson), message)
+
+
+def test_a_bad_lesson_in_a_file_names_the_file_and_field(tmp_path):
+    path = tmp_path / "lesson.json"
+    path.write_text(json.dumps(with_lesson({**LESSON, "study": {"kind": "cv", "folds": 30}})), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"^lesson\.study\.folds: 30 is out of range \[2, 20\]$"):
+        load_experiment(path)
+
+
+VALID_LESSON_TEXT = st.text(min_size=1, max_size=40).filter(lambda s: s.strip())
+VALID_STUDIES = st.none() | st.fixed_dictionaries({"kind": st.just("cv"), "folds": st.integers(2, 20)}) | (
+    st.fixed_dictionaries({
+        "kind": st.just("sweep"),
+        "param": st.sampled_from(["network.hidden[*].dropout", "network.hidden[0].kernel_regularizer.l2",
+                                  "network.input_dropout", "training.learning_rate"]),
+        "values": st.sampled_from(["0,0.2,0.5", "1e-5:1:7", "0.1", " 0.3 , 0.4 "]),
+        "seeds": st.integers(1, 20),
+    })
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(VALID_LESSON_TEXT, VALID_LESSON_TEXT, VALID_LESSON_TEXT, VALID_STUDIES)
+def test_generated_lessons_round_trip_exactly(title, text, look_at, study):
+    lesson = {"title": title, "text": text, "look_at": look_at}
+    if study is not None:
+        lesson["study"] = study
+    d = with_lesson(lesson)
+    assert_round_trips(d)
+    assert json.loads(experiment_from_json(json.dumps(d)).to_json()) == d
+
+
+@st.composite
+def mutated_lessons(draw) -> dict:
+    """A spec with a valid lesson in which one nested value is replaced, or one random key added."""
+    d = with_lesson({**LESSON, "study": draw(st.sampled_from([SWEEP_STUDY, CV_STUDY]))})
+    lesson = d["lesson"]
+    if draw(st.booleans()):
+        *parent, key = draw(st.sampled_from(_slots(lesson)))
+        _get(lesson, tuple(parent))[key] = draw(JSON_VALUES | EDGE_NUMBERS | KNOWN_WORDS)
+    else:
+        target = _get(lesson, draw(st.sampled_from(_dict_paths(lesson))))
+        target[draw(st.text(max_size=12) | st.sampled_from(["folds", "param", "values", "seeds", "kind"]))] = draw(
+            JSON_VALUES | KNOWN_WORDS
+        )
+    return d
+
+
+@PROPERTY_SETTINGS
+@given(mutated_lessons())
+def test_mutated_lessons_never_crash(d):
+    check_total(d)

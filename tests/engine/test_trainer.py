@@ -293,3 +293,55 @@ def test_warm_up_traces_once_and_changes_nothing(xor_data, optimizer):
         np.testing.assert_array_equal(wa.numpy(), wb.numpy())
     for da, db in zip(a.net.dropout, b.net.dropout, strict=True):
         np.testing.assert_array_equal(da.kept.numpy(), db.kept.numpy())
+
+
+def test_mc_grid_is_shaped_like_the_decision_grid_and_spreads_only_with_dropout(xor_data):
+    still = Trainer(experiment([{"units": 16, "dropout": 0.0}]), xor_data)
+    snap = still.step()
+    mean, std = still.mc_grid(passes=5)
+    assert mean.shape == std.shape == snap.decision_grid.shape == (64, 64)
+    assert np.all(std == 0)  # every rate 0: every pass is the same
+    np.testing.assert_allclose(mean, snap.decision_grid, rtol=1e-5, atol=1e-6)  # rows = y, columns = x, as drawn
+
+    exp = experiment([{"units": 16, "dropout": 0.5}, {"units": 8, "dropout": 0.3}])
+    dropping, twin = Trainer(exp, xor_data), Trainer(exp, xor_data)
+    dropping.run(2)
+    twin.run(2)
+    kept_before = [drop.kept.numpy().copy() for drop in dropping.net.dropout]
+    mean, std = dropping.mc_grid(passes=20)
+    assert mean.shape == std.shape == (64, 64)
+    assert std.max() > 1e-2 and np.all(std >= 0)
+    assert 0.0 <= mean.min() and mean.max() <= 1.0
+    for drop, kept in zip(dropping.net.dropout, kept_before, strict=True):
+        np.testing.assert_array_equal(drop.kept.numpy(), kept)  # the drawn masks are kept
+    again_mean, again_std = dropping.mc_grid(passes=20)  # the random streams were put back: the same passes
+    np.testing.assert_array_equal(again_std, std)
+    dropping.run(3)
+    twin.run(3)
+    assert dropping.history == twin.history  # looking at the map does not change the run
+
+
+def test_mc_grid_for_several_classes_regression_and_no_grid():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(90, 2))
+    labels = rng.integers(0, 3, 90)
+    multi = make_dataset(x[:60], np.eye(3)[labels[:60]], x[60:], np.eye(3)[labels[60:]], task="multiclass")
+    trainer = Trainer(experiment([{"units": 8, "dropout": 0.4}]), multi)
+    snap = trainer.step()
+    mean, std = trainer.mc_grid(passes=8)
+    assert mean.shape == std.shape == snap.decision_grid.shape == (64, 64, 3)
+    np.testing.assert_allclose(mean.sum(axis=-1), 1.0, rtol=1e-4)  # softmax, averaged over the passes
+    assert std.max() > 0
+
+    y = x[:, 0] * 30 + 100  # regression: mean and std in target units, like the snapshot's grid
+    reg = make_dataset(x[:60], y[:60], x[60:], y[60:], task="regression")
+    reg.target_mean, reg.target_std = 100.0, 30.0
+    trainer = Trainer(experiment([{"units": 8, "dropout": 0.0}]), reg)
+    snap = trainer.step()
+    mean, std = trainer.mc_grid(passes=3)
+    assert mean.shape == std.shape == (64, 64)
+    np.testing.assert_allclose(mean, snap.decision_grid, rtol=1e-5)
+    assert np.all(std == 0)
+
+    wide = make_dataset(rng.normal(size=(40, 3)), labels[:40] % 2, rng.normal(size=(20, 3)), labels[40:60] % 2)
+    assert Trainer(experiment(), wide).mc_grid() is None

@@ -10,9 +10,22 @@ import pyqtgraph as pg
 import pytest
 from fakes import dataset, experiment, snapshot
 from pictures import distinct_colours, scene_items
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QImage
 
 from engine.snapshot import GRID_SIZE
-from gui.boundary_view import BACKGROUND_LUT, TINT, BoundaryView, contour_lines, iso_lines, multiclass_rgb
+from gui.boundary_view import (
+    BACKGROUND_LUT,
+    STD_FULL,
+    TINT,
+    UNCERTAINTY_LUT,
+    BoundaryView,
+    class_boundaries,
+    contour_lines,
+    data_extent,
+    iso_lines,
+    multiclass_rgb,
+)
 from gui.palette import BLUE, GREEN, ORANGE, class_colour
 
 SHOTS = Path("/tmp/reglab_shots")
@@ -201,6 +214,164 @@ def test_picture_is_drawn_and_saved(view, qtbot, tmp_path, name, classes, zoom):
     view.grab()
     qtbot.wait(20)
     assert distinct_colours(view) >= 3
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for folder in (SHOTS, tmp_path):
+        assert view.grab().save(str(folder / f"{name}.png"))
+
+
+def pixel(view, x: float, y: float) -> tuple[int, int, int]:
+    """The colour the view paints at data point (x, y)."""
+    view.plot.getViewBox().updateMatrix()
+    image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    scene = view.plot.getViewBox().mapViewToScene(QPointF(x, y))
+    at = view.plot_widget.viewport().mapTo(view, view.plot_widget.mapFromScene(scene))
+    colour = image.pixelColor(at)
+    return colour.red(), colour.green(), colour.blue()
+
+
+def banded_std() -> np.ndarray:
+    """Three vertical bands of std on the fakes' (-2, 2) square: 0.4 left, 0.15 in the middle, 0 right."""
+    std = np.zeros((GRID_SIZE, GRID_SIZE))
+    std[:, :21] = 0.4
+    std[:, 21:43] = 0.15
+    return std
+
+
+def test_the_uncertainty_map_shows_the_std_darker_where_it_is_larger(view):
+    view.show_snapshot(snapshot(experiment(), 3))
+    std = banded_std()
+    view.show_uncertainty(np.full((GRID_SIZE, GRID_SIZE), 0.2), std, passes=30)
+    assert view.uncertainty_shown()
+    np.testing.assert_array_equal(view.image_array(), std)
+    np.testing.assert_array_equal(view.image.lut, UNCERTAINTY_LUT)
+    assert view.image.levels == pytest.approx((0, STD_FULL))
+    assert view.colour_bar.isVisible() and view.colour_bar.levels() == pytest.approx((0, STD_FULL))
+    assert "30 dropout passes" in view.colour_bar.getAxis("left").labelText
+    assert "uncertainty" in view.plot.titleLabel.text
+    assert np.all(np.diff(UNCERTAINTY_LUT.astype(int), axis=0) <= 0)  # every channel falls: more std, darker
+    high, middle, none = (pixel(view, x, 0.0) for x in (-1.5, 0.0, 1.5))
+    assert none == (255, 255, 255)
+    assert sum(high) < sum(middle) < sum(none)
+    assert len(view.contour.getData()[0]) == 0  # the mean never reaches 0.5: no boundary
+
+
+def test_the_map_draws_the_means_boundary_on_top(view):
+    snap = snapshot(experiment(), 3)
+    view.show_snapshot(snap)
+    mean = snapshot(experiment(), 9).decision_grid
+    view.show_uncertainty(mean, banded_std())
+    expected = contour_lines(mean, 0.5, snap.grid_extent)
+    for item in (view.contour, view.contour_halo):  # INK on a white edge: it runs where the map is darkest
+        x, y = item.getData()
+        np.testing.assert_allclose(x, expected[0])
+        np.testing.assert_allclose(y, expected[1])
+
+
+def test_snapshots_wait_under_the_map_until_it_is_switched_off(view):
+    view.show_snapshot(snapshot(experiment(), 3))
+    std = banded_std()
+    view.show_uncertainty(np.full((GRID_SIZE, GRID_SIZE), 0.2), std)
+    later = snapshot(experiment(), 4)
+    view.show_snapshot(later)  # training goes on: the map (of a paused model) stays
+    np.testing.assert_array_equal(view.image_array(), std)
+    view.show_uncertainty(None, None)
+    assert not view.uncertainty_shown()
+    np.testing.assert_array_equal(view.image_array(), later.decision_grid)  # the regions are back, up to date
+    np.testing.assert_array_equal(view.image.lut, BACKGROUND_LUT)
+    assert view.image.levels == pytest.approx((0, 1))
+    assert not view.colour_bar.isVisible()
+    assert len(view.contour_halo.getData()[0]) == 0
+    assert "uncertainty" not in view.plot.titleLabel.text
+    x, _ = view.contour.getData()
+    np.testing.assert_allclose(x, contour_lines(later.decision_grid, 0.5, later.grid_extent)[0])
+    view.show_uncertainty(np.full((GRID_SIZE, GRID_SIZE), 0.2), std)
+    view.clear()  # a new run: the map belonged to the old model
+    assert not view.uncertainty_shown() and view.image_array() is None and not view.colour_bar.isVisible()
+
+
+def test_a_multiclass_map_shows_the_mean_std_over_the_classes_and_the_class_edges(view):
+    view.set_dataset(spiral_dataset())
+    snap = replace(snapshot(experiment(), 5, n_outputs=3), decision_grid=spiral_grid())
+    view.show_snapshot(snap)
+    std = np.random.default_rng(0).uniform(0, 0.3, (GRID_SIZE, GRID_SIZE, 3))
+    view.show_uncertainty(spiral_grid(), std)
+    np.testing.assert_allclose(view.image_array(), std.mean(axis=-1))
+    x, y = view.contour.getData()
+    assert np.isfinite(x).sum() > 50
+    np.testing.assert_allclose(x, class_boundaries(spiral_grid(), snap.grid_extent)[0], atol=1e-6)
+    view.show_uncertainty(None, None)
+    np.testing.assert_array_equal(view.image_array(), multiclass_rgb(spiral_grid()))
+
+
+def test_class_boundaries_separate_the_likeliest_classes():
+    grid = np.zeros((8, 8, 3))
+    grid[:, :4, 0] = 1.0  # class 0 on the left, class 2 on the right
+    grid[:, 4:, 2] = 1.0
+    x, y = class_boundaries(grid, (0.0, 8.0, 0.0, 8.0))
+    np.testing.assert_allclose(x[np.isfinite(x)], 4.0)  # between columns 3 and 4 (centres 3.5 and 4.5)
+
+
+def test_a_regression_map_is_scaled_to_half_the_targets_range(view):
+    ds = replace(dataset(), task="regression", class_names=[])
+    ds = replace(ds, y_train=ds.x_train[:, :1] * 3, y_val=ds.x_val[:, :1] * 3)
+    view.set_dataset(ds)
+    view.show_uncertainty(np.zeros((GRID_SIZE, GRID_SIZE)), banded_std())
+    targets = np.concatenate([ds.y_train, ds.y_val])
+    assert view.image.levels == pytest.approx((0, (targets.max() - targets.min()) / 2))
+    assert len(view.contour.getData()[0]) == 0
+    box = view.image.mapRectToParent(view.image.boundingRect())  # no snapshot yet: placed where the grid will be
+    assert (box.left(), box.right(), box.top(), box.bottom()) == pytest.approx(data_extent(ds))
+
+
+def test_no_items_pile_up_switching_the_map_on_and_off(view):
+    view.set_dataset(dataset())
+    view.show_snapshot(snapshot(experiment(), 1))
+    view.show_uncertainty(np.full((GRID_SIZE, GRID_SIZE), 0.2), banded_std())
+    view.show_uncertainty(None, None)
+    view.grab()
+    before = scene_items(view)
+    for epoch in range(2, 52):
+        view.show_uncertainty(snapshot(experiment(), epoch).decision_grid, banded_std() * (epoch % 3))
+        view.show_snapshot(snapshot(experiment(), epoch))
+        if epoch % 2:
+            view.show_uncertainty(None, None)
+    view.show_uncertainty(None, None)
+    view.grab()
+    assert scene_items(view) == before
+
+
+@pytest.fixture(scope="module")
+def trained_moons():
+    """A real network with dropout, trained a little, and its Monte-Carlo map: (trainer, last snapshot, mean, std)."""
+    from engine.spec import Experiment
+    from engine.trainer import Trainer
+
+    exp = Experiment.from_dict({
+        "reglab": 1, "name": "moons", "data": {"kind": "toy", "name": "moons", "samples": 300, "noise": 0.2},
+        "network": {"hidden": [{"units": 48, "dropout": 0.4}, {"units": 48, "dropout": 0.4}]},
+        "training": {"learning_rate": 0.02, "batch_size": 32, "epochs": 60, "seed": 0},
+    })
+    trainer = Trainer(exp)
+    snap = trainer.run(40)
+    return trainer, snap, *trainer.mc_grid(30)
+
+
+@pytest.mark.parametrize("zoom", [1.0, 2.0])
+def test_uncertainty_picture_of_a_trained_model(view, qtbot, tmp_path, trained_moons, zoom):
+    trainer, snap, mean, std = trained_moons
+    assert data_extent(trainer.data) == pytest.approx(trainer.grid_extent)  # the map's place before any snapshot
+    view.resize(int(600 * zoom), int(560 * zoom))
+    view.set_zoom(zoom)
+    view.set_dataset(trainer.data)
+    view.show_uncertainty(mean, std, passes=30)
+    view.show_snapshot(snap)
+    np.testing.assert_array_equal(view.image_array(), std)
+    box = view.image.mapRectToParent(view.image.boundingRect())
+    assert (box.left(), box.right(), box.top(), box.bottom()) == pytest.approx(snap.grid_extent)
+    view.grab()
+    qtbot.wait(20)
+    assert distinct_colours(view) >= 20
+    name = "boundary_view_uncertainty" + ("" if zoom == 1 else "_zoom2")
     SHOTS.mkdir(parents=True, exist_ok=True)
     for folder in (SHOTS, tmp_path):
         assert view.grab().save(str(folder / f"{name}.png"))

@@ -51,8 +51,9 @@ def test_each_active_term_with_its_lambda(view):
     assert first == "J(w) = data loss (binary cross-entropy) + 0.001·ΣW₁² + 0.001·Σ|W₂|"
     assert "Layer 1 kernel (L2)" in text and "Layer 2 kernel (L1)" in text
     assert "no ½" in text and "½λ‖w‖²" in text
-    assert ("Dropout 0.5 on layer 2 (adds no term to J): units zeroed with probability 0.5 while training; "
-            "survivors × 1/(1−0.5) = ×2 (inverted, as Keras); nothing dropped at evaluation.") in text
+    assert ("Dropout 0.5 on layer 2 (adds no term to J). Inverted dropout (as Keras): while training, each unit is "
+            "kept with probability 1−0.5 and survivors are scaled by 1/(1−0.5) = ×2; at test time nothing "
+            "changes.") in text
 
 
 def test_elastic_net_bias_and_activity_terms(doc, view):
@@ -72,15 +73,35 @@ def test_no_half_note_only_with_l2_and_no_regularizer_message(doc, view):
     set_reg(doc, 1, "kernel", None)
     assert view.text().splitlines()[0] == "J(w) = data loss (binary cross-entropy) (no regularizer: nothing is added)"
     doc.edit("test", lambda e: edits.set_field(e, 1, "dropout", 0.0))
-    assert "Dropout" not in view.text()
+    assert "Dropout" not in view.text() and "expected activation" not in view.text()
     doc.undo_stack.undo()
     assert "Dropout 0.5 on layer 2" in view.text()
 
 
 def test_several_dropouts_in_one_line(doc, view):
     doc.edit("test", lambda e: edits.set_field(e, -1, "dropout", 0.2))
-    assert ("Dropout 0.2 on the input, 0.5 on layer 2 (adds no term to J): units zeroed with probability p "
-            "while training; survivors × 1/(1−p)") in view.text()
+    assert ("Dropout 0.2 on the input, 0.5 on layer 2 (adds no term to J). Inverted dropout (as Keras): while "
+            "training, each unit is kept with probability 1−p and survivors are scaled by 1/(1−p); at test time "
+            "nothing changes.") in view.text()
+
+
+def test_the_dropout_style_is_explained(doc, view):
+    same = "Either way the expected activation is the same in training and at test time"
+    text = view.text()
+    assert "Inverted dropout (as Keras)" in text and "Classic dropout" not in text and same in text
+    doc.edit("Classic dropout", lambda e: setattr(e.network, "dropout_style", "classic"))
+    text = view.text()
+    assert ("Dropout 0.5 on layer 2 (adds no term to J). Classic dropout (textbook): while training, each unit is "
+            "kept with probability 1−0.5 and kept units are not scaled; at test time every output is multiplied by "
+            "(1−0.5) = ×0.5.") in text
+    assert "Inverted dropout" not in text and same in text
+    doc.edit("test", lambda e: edits.set_field(e, 0, "dropout", 0.2))
+    assert ("kept units are not scaled; at test time every output is multiplied by (1−p).") in view.text()
+    doc.edit("test", lambda e: (edits.set_field(e, 0, "dropout", 0.0), edits.set_field(e, 1, "dropout", 0.0)))
+    text = view.text()
+    assert "dropout" not in text.lower() and same not in text  # no dropout, no style to explain
+    doc.edit("Inverted dropout", lambda e: setattr(e.network, "dropout_style", "inverted"))
+    assert "dropout" not in view.text().lower()
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,11 @@ def overfitting_history(epochs: int = 150) -> list[dict]:
     return rows
 
 
+def added_markers(view) -> list:
+    """The lines add_marker put on the loss plot (not the best-epoch line, which is always there)."""
+    return [item for item in view.loss_plot.items if isinstance(item, pg.InfiniteLine) and item not in view.best_lines]
+
+
 def test_curves_equal_the_history_rows(view):
     rows = history(experiment(), 20)
     view.set_history(rows)
@@ -76,7 +81,7 @@ def test_clear_empties_the_curves_and_a_new_run_starts_over(view):
     view.clear()
     for key in (*LOSS_LABELS, *METRIC_KEYS):
         assert len(view.curve_data(key)[0]) == 0
-    assert not [item for item in view.loss_plot.items if isinstance(item, pg.InfiniteLine)]
+    assert not added_markers(view)
     rows = history(experiment(), 5)
     view.set_history(rows)
     np.testing.assert_allclose(view.curve_data("loss")[1], [row["loss"] for row in rows])
@@ -139,7 +144,56 @@ def test_diverged_rows_and_markers_draw(view):
     view.set_log_y(True)
     view.grab()
     assert math.isinf(view.curve_data("loss")[1][-1])
-    assert len([item for item in view.loss_plot.items if isinstance(item, pg.InfiniteLine)]) == 1
+    assert len(added_markers(view)) == 1
+
+
+def best_lines(view) -> list[tuple[float, bool]]:
+    """(epoch, visible) of the best-epoch line on the loss plot and on the metric plot."""
+    return [(line.value(), line.isVisible()) for line in view.best_lines]
+
+
+def test_the_best_epoch_is_marked_on_both_plots(view):
+    rows = overfitting_history(80)
+    view.set_history(rows[:60])
+    ranges = [plot.getViewBox().viewRange() for plot in (view.loss_plot, view.metric_plot)]
+    view.set_best_epoch(42)
+    assert best_lines(view) == [(42, True), (42, True)]
+    assert view.best_lines[0] in view.loss_plot.items and view.best_lines[1] in view.metric_plot.items
+    assert view.best_lines[0].label.format == "best epoch 42"
+    assert view.best_epoch_shown() == 42
+    view.set_best_epoch(45, stopped=True)
+    assert best_lines(view) == [(45, True), (45, True)]
+    assert view.best_lines[0].label.format == "early stop: best 45"
+    view.set_best_epoch(500)  # far beyond the data: the ranges still follow the data alone
+    assert [plot.getViewBox().viewRange() for plot in (view.loss_plot, view.metric_plot)] == ranges
+    view.set_best_epoch(42)
+    view.set_history(rows)  # more epochs of the same run: the mark stays
+    assert best_lines(view) == [(42, True), (42, True)]
+    for hidden in (None, 0):
+        view.set_best_epoch(42)
+        view.set_best_epoch(hidden)
+        assert [visible for _, visible in best_lines(view)] == [False, False]
+        assert view.best_epoch_shown() is None
+
+
+def test_the_best_epoch_mark_is_cheap_when_unchanged_and_a_new_run_hides_it(view, monkeypatch):
+    view.set_history(history(experiment(), 30))
+    view.set_best_epoch(12)
+    moves = []
+    for line in view.best_lines:
+        monkeypatch.setattr(line, "setPos", moves.append)
+    view.set_best_epoch(12)
+    assert moves == []
+    monkeypatch.undo()
+    view.clear()  # a new run: its best epoch is not known yet
+    assert [visible for _, visible in best_lines(view)] == [False, False]
+    view.set_history(history(experiment(), 30))
+    view.set_best_epoch(12)
+    view.set_history(history(experiment(), 5))  # a shorter history is a new run too
+    assert [visible for _, visible in best_lines(view)] == [False, False]
+    view.set_best_epoch(3)
+    view.set_zoom(2.0)
+    assert all(line.pen.widthF() == pytest.approx(3.0) for line in view.best_lines)
 
 
 def test_no_items_pile_up_over_100_updates(view):
@@ -149,6 +203,7 @@ def test_no_items_pile_up_over_100_updates(view):
     before = scene_items(view)
     for n in range(11, 111):
         view.set_history(rows[:n])
+        view.set_best_epoch(n // 2, stopped=n % 7 == 0)
         view.show_snapshot(None)
     view.grab()
     assert scene_items(view) == before
@@ -186,6 +241,7 @@ def test_picture_is_drawn_and_saved(view, qtbot, tmp_path, zoom):
     view.set_zoom(zoom)
     view.set_history(overfitting_history())
     view.add_marker(40, "validation turns up")
+    view.set_best_epoch(52, stopped=True)
     qtbot.wait(20)
     assert distinct_colours(view) >= 3
     name = "loss_view.png" if zoom == 1 else "loss_view_zoom2.png"

@@ -1,0 +1,148 @@
+"""The window's teaching tools driven like a teacher: lessons, presentation mode, studies, early stopping,
+the Monte-Carlo dropout map and the dropout style."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import DEFAULT
+from pictures import distinct_colours
+from PySide6.QtCore import QSettings
+
+from engine.spec import Experiment
+from engine.study import classic_variants, run_summary
+from gui.lesson_panel import lesson_files
+from gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    exp = Experiment.from_dict(DEFAULT)
+    exp.training.epochs = 100_000
+    w = MainWindow(exp, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
+    yield w
+    w.close()
+    assert w.worker.stop(timeout_ms=30000)
+
+
+def menu_actions(window, title: str) -> list:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == title)
+    return [a for a in menu.actions() if not a.isSeparator()]
+
+
+def formula_text(window) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in window.formula_view.findChildren(QLabel))
+
+
+def study_done(window):
+    progress = window.worker.take_study()
+    return progress is not None and progress.done and window.study_view._progress is progress
+
+
+def test_lessons_menu_opens_a_lesson_and_shows_its_text(qtbot, window):
+    actions = menu_actions(window, "Lessons")
+    assert len(actions) >= 10 and len(actions) == len(lesson_files())
+    actions[0].trigger()
+    lesson = window.document.exp.lesson
+    assert lesson is not None and lesson.title in actions[0].text()
+    assert window.lesson_dock.isVisible()
+    assert window.lesson_panel.title.text() == lesson.title and window.lesson_panel.text.text() == lesson.text
+    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+
+    studied = next(path for _, path in lesson_files() if '"study"' in path.read_text())  # sweep or cv lesson
+    window.open_experiment(studied)
+    assert window.lesson_panel.study_button.isVisibleTo(window.lesson_panel)
+
+
+def test_presentation_mode_hides_the_editors_and_comes_back(qtbot, window, tmp_path):
+    window.open_experiment(lesson_files()[0][1])
+    zoom = window.zoom
+    assert window.side_dock.isVisible()
+    window.presentation_action.trigger()  # F11
+    assert window.presentation_action.isChecked() and window.zoom >= 1.6
+    assert not window.side_dock.isVisible() and not window.formula_dock.isVisible()
+    assert window.lesson_dock.isVisible()
+    assert window.lesson_panel.title.font().pointSizeF() > 1.3 * window.font().pointSizeF()
+    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    window.play_action.trigger()  # the one key (Space)
+    qtbot.waitUntil(lambda: window._status.epoch >= 3, timeout=60000)
+    window.grab().save(str(tmp_path / "presentation.png"))
+    assert distinct_colours(window) > 20
+    window.leave_presentation_action.trigger()  # Esc
+    assert not window.presentation_action.isChecked() and window.zoom == zoom
+    assert window.side_dock.isVisible() and not window.leave_presentation_action.isEnabled()
+
+
+def test_compare_the_classic_set_from_the_menu(qtbot, window, tmp_path):
+    window.document.edit("Short", lambda e: setattr(e.training, "epochs", 15))
+    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    window.studies.compare_classic_action.trigger()
+    assert window.study_dock.isVisible()
+    qtbot.waitUntil(lambda: study_done(window), timeout=120000)
+    table = window.study_view.compare
+    qtbot.waitUntil(lambda: table.table.rowCount() == 4  # the panel draws the finished study on a later tick
+                    and all(table.summary_values(row).get("epochs") == 15 for row in range(4)), timeout=10000)
+    progress = window.worker.take_study()
+    assert [c.label for c in progress.curves] == [label for label, _ in classic_variants(window.document.exp)]
+    for row, curve in enumerate(progress.curves):
+        expected = run_summary(curve.label, curve.rows, progress.metric)
+        shown = window.study_view.compare.summary_values(row)
+        for key, value in shown.items():
+            assert value == pytest.approx(expected[key], abs=5e-4), key
+    window.study_view.grab().save(str(tmp_path / "compare.png"))
+    qtbot.waitUntil(lambda: window._status.state in ("ready", "paused"), timeout=10000)
+
+
+def test_user_variants_cross_validation_and_sweep(qtbot, window):
+    window.document.edit("Short", lambda e: setattr(e.training, "epochs", 6))
+    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    window.studies.add_variant("as drawn")
+    window.document.edit("No dropout", lambda e: [setattr(h, "dropout", 0.0) for h in e.network.hidden])
+    window.studies.add_variant("no dropout")
+    assert window.studies.compare_variants_action.text() == "Compare my variants (2)"
+    window.studies.compare_variants_action.trigger()
+    qtbot.waitUntil(lambda: study_done(window), timeout=120000)
+    assert [c.label for c in window.worker.take_study().curves] == ["as drawn", "no dropout"]
+
+    window.studies.cross_validate(3)
+    qtbot.waitUntil(lambda: study_done(window) and window.worker.take_study().kind == "cv", timeout=120000)
+    progress = window.worker.take_study()
+    assert window.study_view.kind == "cv" and len(progress.table) == 3
+    qtbot.waitUntil(lambda: len(window.study_view.cv.bar_heights("rmse")) == 3, timeout=10000)  # drawn in turn
+    np.testing.assert_allclose(window.study_view.cv.bar_heights("rmse"), [r["rmse"] for r in progress.table],
+                               rtol=1e-6)
+
+    window.studies.sweep("network.hidden[*].dropout", [0.0, 0.5])
+    qtbot.waitUntil(lambda: study_done(window) and window.worker.take_study().kind == "sweep", timeout=120000)
+    assert window.study_view.kind == "sweep" and len(window.worker.take_study().table) == 2
+
+
+def test_early_stopping_marker_uncertainty_map_and_classic_dropout(qtbot, window):
+    window.early_stopping_action.trigger()
+    assert window.document.exp.training.early_stopping is not None
+    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window._status.epoch >= 40 or window._status.state == "finished", timeout=60000)
+    if window._status.state == "training":
+        window.play_action.trigger()
+    qtbot.waitUntil(lambda: window._status.state in ("paused", "finished"), timeout=10000)
+    best = window._status.best_epoch
+    rows = window.worker.take_updates(0, -1).new_rows
+    assert best == 1 + int(np.argmin([r["val_loss"] for r in rows]))  # the epoch of the lowest validation loss
+    qtbot.waitUntil(lambda: window.loss_view.best_epoch_shown() == best, timeout=10000)
+
+    window.uncertainty_action.trigger()
+    qtbot.waitUntil(lambda: window.boundary_view.uncertainty_shown(), timeout=30000)
+    window.uncertainty_action.trigger()
+    assert not window.boundary_view.uncertainty_shown()
+
+    window.classic_dropout_action.trigger()
+    assert window.document.exp.network.dropout_style == "classic"
+    qtbot.waitUntil(lambda: "Classic dropout (textbook)" in formula_text(window), timeout=10000)
+    window.document.undo_stack.undo()
+    assert window.document.exp.network.dropout_style == "inverted" and not window.classic_dropout_action.isChecked()
