@@ -5,28 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
 
 from engine.spec import Regularizer
 from gui import edits
 from gui.document import ExperimentDocument
 from gui.formula_view import FormulaView, format_value
 from tests.gui import fakes
+from tests.gui.pictures import show_in_host
 
 SHOTS = Path("/tmp/reglab_shots")
-
-
-def show_in_host(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
-    """Show ``widget`` in a window without a layout (a window's layout makes the offscreen platform warn)."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    host.resize(width, height)
-    widget.setParent(host)
-    widget.resize(width, height)
-    host.show()
-    qtbot.waitExposed(host)
-    widget.host = host  # qtbot keeps only a weak reference
-    return host
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 
 from engine.spec import Experiment, Regularizer
 from gui import edits, palette
 from gui.document import INPUT_LAYER, ExperimentDocument
 from gui.layer_inspector import DROPOUT_HINT, LayerInspector
 from tests.gui import fakes
+from tests.gui.pictures import show_in_host
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -20,20 +20,6 @@ SHOTS = Path("/tmp/reglab_shots")
 @pytest.fixture
 def doc() -> ExperimentDocument:
     return ExperimentDocument(fakes.experiment())
-
-
-def show_in_host(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
-    """Show ``widget`` inside a window without a layout: Qt's offscreen platform warns ("does not support
-    propagateSizeHints") when a window's layout sets its minimum size, and Qt warnings fail tests."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    host.resize(width, height)
-    widget.setParent(host)
-    widget.resize(width, height)
-    host.show()
-    qtbot.waitExposed(host)
-    widget.host = host  # qtbot keeps only a weak reference; without this the host (and widget) would be deleted
-    return host
 
 
 @pytest.fixture

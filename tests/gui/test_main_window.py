@@ -14,19 +14,6 @@ from engine.spec import Experiment
 from gui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    exp = Experiment.from_dict(DEFAULT)
-    exp.training.epochs = 100_000
-    w = MainWindow(exp, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
-    yield w
-    w.close()
-    assert w.worker.stop(timeout_ms=30000)  # a build still running ends before the next test
-
-
 def wait_epochs(qtbot, window, n: int, timeout: int = 60000) -> None:
     qtbot.waitUntil(lambda: window._status.epoch >= n and len(window._rows) >= n, timeout=timeout)
 

@@ -5,27 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import DEFAULT
 from pictures import distinct_colours
-from PySide6.QtCore import QSettings
 
-from engine.spec import Experiment
 from engine.study import classic_variants, run_summary
 from gui.lesson_panel import lesson_files
-from gui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    exp = Experiment.from_dict(DEFAULT)
-    exp.training.epochs = 100_000
-    w = MainWindow(exp, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
-    yield w
-    w.close()
-    assert w.worker.stop(timeout_ms=30000)
 
 
 def menu_actions(window, title: str) -> list:

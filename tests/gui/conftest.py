@@ -1,0 +1,25 @@
+"""Fixtures shared by the window tests: the whole lab window, shown, with its first run built."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import DEFAULT
+from PySide6.QtCore import QSettings
+
+from engine.spec import Experiment
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The default test experiment (an epoch limit far away) in a window with its own settings file."""
+    from gui.main_window import MainWindow
+
+    exp = Experiment.from_dict(DEFAULT)
+    exp.training.epochs = 100_000
+    w = MainWindow(exp, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
+    yield w
+    w.close()
+    assert w.worker.stop(timeout_ms=30000)  # a build still running ends before the next test
