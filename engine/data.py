@@ -90,7 +90,7 @@ def load_table(data: Data, base_dir: str | Path = "") -> Table:
         path = Path(data.path)
         if not path.is_absolute() and base_dir:
             path = Path(base_dir) / path
-        return _csv_table(path, data.target, data.task)
+        return _csv_table(path, data.target, data.task, data.drop_missing)
     raise DataError(f"data.kind: {data.kind!r} is not one of toy, sklearn, csv")
 
 
@@ -323,14 +323,24 @@ def _sklearn_table(name: str) -> Table:
 # --------------------------------------------------------------------------- CSV files
 
 
-def _csv_table(path: Path, target: str, task: str | None) -> Table:
-    """Read a CSV file with a header row; text feature columns become one-hot columns."""
+def _csv_table(path: Path, target: str, task: str | None, drop_missing: bool = False) -> Table:
+    """Read a CSV file with a header row; text feature columns become one-hot columns.
+
+    With ``drop_missing`` the rows with an empty (or infinite) value are dropped before anything else.
+    """
     frame = _read_csv(path)
     file = path.name
     if target not in frame.columns:
         raise DataError(f"{file}: no column named {target!r}; the columns are: {_column_list(frame.columns)}")
+    if drop_missing:
+        frame = drop_missing_rows(frame)
+        if len(frame) < MIN_ROWS:
+            raise DataError(
+                f"{file}: only {len(frame)} data rows left after dropping the rows with missing values; "
+                f"RegLab needs at least {MIN_ROWS} (fill the values in instead)"
+            )
     if len(frame) < MIN_ROWS:
-        raise DataError(f"{file}: only {len(frame)} data rows; RegLab needs at least {MIN_ROWS}")
+        raise DataError(f"{file}: only {len(frame)} data rows; RegLab needs at least {MIN_ROWS}: add rows")
     _check_missing(frame, file)
 
     y, task, classes = _encode_target(frame[target], target, task, file)
@@ -393,24 +403,60 @@ def _row_numbers(mask) -> tuple[int, str]:
     return len(positions), shown + (", …" if len(positions) > 5 else "")
 
 
-def _check_missing(frame: pandas.DataFrame, file: str) -> None:
+def missing_mask(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """True where a value is missing: empty, or infinite in a number column (the engine can use neither)."""
     import pandas as pd
 
-    problems = []
+    mask = frame.isna()
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col]):
+            mask[col] = mask[col] | ~np.isfinite(frame[col].to_numpy(dtype=np.float64))
+    return mask
+
+
+def drop_missing_rows(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """The rows without a missing value (see :func:`missing_mask`), renumbered from 0."""
+    keep = ~missing_mask(frame).any(axis=1).to_numpy()
+    return frame[keep].reset_index(drop=True)
+
+
+def missing_values(frame: pandas.DataFrame) -> list[tuple[str, str, int, str]]:
+    """(column, "empty" | "infinite", count, first row numbers) for each column with missing values."""
+    import pandas as pd
+
+    found = []
     for col in frame.columns:
         column = frame[col]
         count, rows = _row_numbers(column.isna())
         if count:
-            problems.append(f"{col!r} ({count} empty, row {rows})")
+            found.append((col, "empty", count, rows))
         elif pd.api.types.is_float_dtype(column):
             count, rows = _row_numbers(~np.isfinite(column.to_numpy(dtype=np.float64)))
             if count:
-                problems.append(f"{col!r} ({count} infinite, row {rows})")
+                found.append((col, "infinite", count, rows))
+    return found
+
+
+def _check_missing(frame: pandas.DataFrame, file: str) -> None:
+    problems = [f"{col!r} ({count} {kind}, row {rows})" for col, kind, count, rows in missing_values(frame)]
     if problems:
         raise DataError(
             f"{file}: missing values in column {'; '.join(problems)}; "
-            "fill them in or delete those rows (row numbers count the header as row 1)"
+            "fill them in, delete those rows or set data.drop_missing to true to drop them "
+            "(row numbers count the header as row 1)"
         )
+
+
+def detect_task(column: pandas.Series) -> str:
+    """The task "auto" means: classification when the target is text (or true/false) or has at most
+    AUTO_MAX_INTEGER_CLASSES distinct whole numbers, regression otherwise. Missing values are ignored."""
+    import pandas as pd
+
+    column = column.dropna()
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    whole = numeric and bool(np.all(np.mod(column.to_numpy().astype(np.float64), 1) == 0))
+    few = column.nunique() <= AUTO_MAX_INTEGER_CLASSES
+    return "classification" if not numeric or (whole and few) else "regression"
 
 
 def _encode_target(column: pandas.Series, name: str, task: str | None, file: str):
@@ -420,17 +466,17 @@ def _encode_target(column: pandas.Series, name: str, task: str | None, file: str
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     values = column.to_numpy()
     if task is None:
-        whole = numeric and bool(np.all(np.mod(values.astype(np.float64), 1) == 0))
-        few = column.nunique() <= AUTO_MAX_INTEGER_CLASSES
-        task = "classification" if not numeric or (whole and few) else "regression"
+        task = detect_task(column)
 
     if column.nunique() < 2:
         if task == "regression":
             raise DataError(
-                f"{file}: target column {name!r} has the same value ({_show(values[0])}) in every row; nothing to learn"
+                f"{file}: target column {name!r} has the same value ({_show(values[0])}) in every row; nothing to "
+                "learn: pick another target column"
             )
         raise DataError(
-            f"{file}: target column {name!r} has only one class ({_show(values[0])}); classification needs at least two"
+            f"{file}: target column {name!r} has only one class ({_show(values[0])}); classification needs at "
+                "least two: pick another target column"
         )
 
     if task == "regression":
@@ -470,21 +516,30 @@ def _encode_features(frame: pandas.DataFrame, file: str) -> tuple[np.ndarray, li
             names.append(str(col))
             continue
         text = column.astype(str)
-        n_values = text.nunique()
-        if n_values > MAX_CATEGORIES:
-            hint = ""
-            as_numbers = pd.to_numeric(text, errors="coerce")
-            if as_numbers.notna().mean() >= 0.5:
-                _, rows = _row_numbers(as_numbers.isna())
-                hint = f" (most are numbers: check the text in row {rows})"
-            raise DataError(
-                f"{file}: text column {col!r} has {n_values} different values, at most {MAX_CATEGORIES} allowed"
-                f"{hint}; remove the column or group its values"
-            )
+        problem = text_feature_problem(text, col)
+        if problem:
+            raise DataError(f"{file}: {problem}")
         dummies = pd.get_dummies(text, prefix=str(col), prefix_sep="=", dtype=np.float64)
         parts.append(dummies.to_numpy(dtype=np.float64))
         names.extend(str(c) for c in dummies.columns)
     return np.hstack(parts), names
+
+
+def text_feature_problem(column: pandas.Series, name) -> str | None:
+    """Why a text feature column cannot be one-hot encoded (too many different values), or None."""
+    import pandas as pd
+
+    text = column.astype(str)
+    n_values = text.nunique()
+    if n_values <= MAX_CATEGORIES:
+        return None
+    hint = ""
+    as_numbers = pd.to_numeric(text, errors="coerce")
+    if as_numbers.notna().mean() >= 0.5:
+        _, rows = _row_numbers(as_numbers.isna())
+        hint = f" (most are numbers: check the text in row {rows})"
+    return (f"text column {name!r} has {n_values} different values, at most {MAX_CATEGORIES} allowed"
+            f"{hint}; remove the column or group its values")
 
 
 def _check_finite(ds: Dataset) -> None:

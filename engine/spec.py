@@ -91,6 +91,7 @@ class Data:
     path: str = ""
     target: str = ""
     task: str | None = None
+    drop_missing: bool = False  # CSV only: drop rows with a missing value; written to the file only when set
 
 
 @dataclass
@@ -260,6 +261,8 @@ def _data_to_dict(d: Data) -> dict:
         out.update(path=d.path, target=d.target)
         if d.task is not None:
             out["task"] = d.task
+        if d.drop_missing:
+            out["drop_missing"] = True
     out.update(validation=d.validation, seed=d.seed)
     return out
 
@@ -423,6 +426,7 @@ def _parse_data(d: object) -> Data:
         if task is not None:
             task = f.string("task", "", TASKS)
         data.task = task
+        data.drop_missing = f.boolean("drop_missing", False)
     data.validation = f.number("validation", 0.3, 0.05, 0.9)
     data.seed = f.integer("seed", 0, 0, 2**31 - 1)
     f.done()

@@ -1,9 +1,11 @@
 """The data panel: which data set to learn from (toy, scikit-learn or a CSV file) and a 2-D preview.
 
-Every change is an undoable, structural ``document.edit`` (the run restarts on new data). A CSV file
-is checked here only as far as its header line, read with the ``csv`` module: pandas and the rest of
-the reading happen in the engine, off the GUI thread. Problems are shown in a red line in the panel
-and sent to ``document.error``; they never raise.
+Every change is an undoable, structural ``document.edit`` (the run restarts on new data). "Open CSV…"
+picks a file and shows it in the preview dialog (``gui.csv_dialog.CsvDialog``: rows, column types,
+target, task and problems, read off the GUI thread); the data changes when the dialog is accepted.
+A CSV experiment opened from a file is checked here only as far as its header line, read with the
+``csv`` module. Problems are shown in a red line in the panel and sent to ``document.error``; they
+never raise.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from engine.spec import SKLEARN_SETS, TOY_SETS, Data, Experiment
 from gui import palette
+from gui.csv_dialog import CsvDialog
 from gui.document import ExperimentDocument
 from gui.plot_style import shared_styles
 from gui.widgets import align_form_labels, hint_label, signals_blocked, zoomed_font
@@ -138,6 +142,8 @@ class DataPanel(QWidget):
         self._columns: list[str] = []
         self._pending_csv: Data | None = None  # "CSV file" chosen but no file opened yet: the data then
         self.file_dialog: QFileDialog | None = None
+        self.csv_dialog_factory = CsvDialog  # replaceable (tests): called as CsvDialog(path, parent, target=…)
+        self.csv_dialog: CsvDialog | None = None  # the latest preview dialog
 
         self.title = QLabel("<b><big>Data</big></b>")
         self.source = QComboBox()
@@ -192,6 +198,7 @@ class DataPanel(QWidget):
         self.open_button.clicked.connect(self.choose_csv)
         self.target.currentTextChanged.connect(lambda name: self._edit("Target column", target=name))
         self.task.currentIndexChanged.connect(lambda _: self._edit("Task", task=self.task.currentData()))
+        self.drop_missing.toggled.connect(lambda on: self._edit("Drop rows with missing values", drop_missing=on))
         self.validation.valueChanged.connect(
             lambda v: self._edit("Validation share", "data:validation", validation=v / 100))
         self.seed.valueChanged.connect(lambda v: self._edit("Data seed", "data:seed", seed=v))
@@ -244,6 +251,8 @@ class DataPanel(QWidget):
         for text, task in TASKS:
             self.task.addItem(text, task)
         self.task.setToolTip("auto: whole numbers with few values or text → classification, otherwise regression")
+        self.drop_missing = QCheckBox("Drop rows with missing values")
+        self.drop_missing.setToolTip("Rows with an empty (or infinite) value are left out (data.drop_missing)")
         row = QHBoxLayout()
         row.addWidget(self.open_button)
         row.addWidget(self.file_label, 1)
@@ -251,6 +260,7 @@ class DataPanel(QWidget):
         form.addRow(row)
         form.addRow("Target", self.target)
         form.addRow("Task", self.task)
+        form.addRow(self.drop_missing)
         return page
 
     def _build_preview(self) -> None:
@@ -311,16 +321,40 @@ class DataPanel(QWidget):
         return self.error_label.text() if self.error_label.isVisibleTo(self) else ""
 
     def choose_csv(self) -> None:
-        """Show a (non-native, window-modal) file dialog; the chosen file goes to :meth:`open_csv`."""
+        """Show a (non-native, window-modal) file dialog; the chosen file goes to :meth:`preview_csv`."""
         if self.file_dialog is None:
             self.file_dialog = QFileDialog(self, "Open CSV data", "", "CSV files (*.csv *.txt);;All files (*)")
             self.file_dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
             self.file_dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-            self.file_dialog.fileSelected.connect(self.open_csv)
+            self.file_dialog.fileSelected.connect(self.preview_csv)
         exp = self.document.exp
         if exp.data.kind == "csv":  # start where the current file is
             self.file_dialog.setDirectory(str(exp.resolved_data_path().parent))
         self.file_dialog.open()
+
+    def preview_csv(self, path: str) -> CsvDialog:
+        """Show ``path`` in the (window-modal, non-blocking) preview dialog; accepting it makes the file the
+        experiment's data with the chosen target, task and missing-value handling (one undo step)."""
+        current = self.document.exp.data
+        csv = current.kind == "csv"
+        if self.csv_dialog is not None:
+            self.csv_dialog.deleteLater()
+        dialog = self.csv_dialog = self.csv_dialog_factory(
+            str(path), self, target=current.target if csv else None, task=current.task if csv else None,
+            drop_missing=current.drop_missing if csv else False)
+        dialog.accepted.connect(lambda: self._csv_accepted(dialog))
+        dialog.open()
+        return dialog
+
+    def _csv_accepted(self, dialog: CsvDialog) -> None:
+        choice = dialog.choice()
+        if not choice.columns or not choice.target:
+            return
+        self._csv_path, self._columns = choice.path, list(choice.columns)
+        self._pending_csv = None
+        self._show_error("")
+        self._replace_data("Open CSV data", Data(kind="csv", name="", path=choice.path, target=choice.target,
+                                                 task=choice.task, drop_missing=choice.drop_missing))
 
     def open_csv(self, path: str) -> bool:
         """Read ``path``'s header; if it is usable, make the file the experiment's data (one undo step)."""
@@ -349,7 +383,7 @@ class DataPanel(QWidget):
             self._load_header_quietly(self.document.exp)
 
         controls = (self.source, self.toy_set, self.noise, self.samples, self.sklearn_set, self.target, self.task,
-                    self.validation, self.seed)
+                    self.drop_missing, self.validation, self.seed)
         with signals_blocked(*controls):
             self.source.setCurrentIndex(self.source.findData(kind))
             self._show_page(kind)
@@ -389,8 +423,10 @@ class DataPanel(QWidget):
             self.target.addItems(columns)
         self.target.setCurrentText(target)
         self.task.setCurrentIndex(self.task.findData(data.task if data is not None else None))
+        self.drop_missing.setChecked(data.drop_missing if data is not None else False)
         self.target.setEnabled(has_file)
         self.task.setEnabled(has_file)
+        self.drop_missing.setEnabled(has_file)
 
     def _load_header_quietly(self, exp: Experiment) -> None:
         """Fill the target combo for a CSV experiment opened from a file (errors shown, not emitted)."""
@@ -431,7 +467,9 @@ class DataPanel(QWidget):
         current = self.document.exp.data
         target = current.target if current.kind == "csv" and current.target in self._columns else self._columns[-1]
         task = current.task if current.kind == "csv" else None
-        self._replace_data(text, Data(kind="csv", name="", path=self._csv_path, target=target, task=task))
+        drop = current.drop_missing if current.kind == "csv" else False
+        self._replace_data(text, Data(kind="csv", name="", path=self._csv_path, target=target, task=task,
+                                      drop_missing=drop))
 
     def _replace_data(self, text: str, data: Data) -> None:
         def change(exp: Experiment) -> None:

@@ -529,3 +529,19 @@ def test_a_spiral_experiment_loads_without_scikit_learn():
             "load_dataset(Experiment()); print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_csv_drop_missing_drops_rows_before_checking(tmp_path):
+    lines = [f"{i},{i % 2}" for i in range(14)]
+    lines[1] = ",1"
+    lines[6] = "inf,0"
+    path = write_csv(tmp_path / "data.csv", "a,y\n" + "\n".join(lines) + "\n")
+    assert "set data.drop_missing to true" in csv_error(tmp_path, "a,y\n" + "\n".join(lines) + "\n")
+    data = csv_experiment(path, "y").data
+    data.drop_missing = True
+    table = load_table(data)
+    assert len(table.y) == 12 and np.isfinite(table.x).all()
+    lines[2] = lines[3] = lines[4] = ",0"
+    write_csv(path, "a,y\n" + "\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="only 9 data rows left after dropping the rows with missing values"):
+        load_table(data)

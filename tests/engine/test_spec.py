@@ -195,6 +195,31 @@ def test_csv_task_is_omitted_when_not_given():
     assert exp.to_dict()["data"] == CSV_DATA
 
 
+def test_csv_drop_missing_is_written_only_when_set():
+    exp = Experiment.from_dict(variant(data=CSV_DATA))
+    assert exp.data.drop_missing is False and "drop_missing" not in exp.to_dict()["data"]
+    dropping = {**CSV_DATA_WITH_TASK, "drop_missing": True}
+    exp = Experiment.from_dict(variant(data=dropping))
+    assert exp.data.drop_missing is True
+    assert exp.to_dict()["data"] == dropping  # exact round trip
+    assert Experiment.from_dict(json.loads(exp.to_json())) == exp
+    explicit_false = Experiment.from_dict(variant(data={**CSV_DATA, "drop_missing": False}))
+    assert explicit_false.to_dict()["data"] == CSV_DATA
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({**CSV_DATA, "drop_missing": "yes"}, "data.drop_missing: expected true or false"),
+        ({**CSV_DATA, "drop_missing": 1}, "data.drop_missing: expected true or false"),
+        ({**SKLEARN_DATA, "drop_missing": True}, "data.drop_missing: unknown field"),
+    ],
+)
+def test_drop_missing_errors(data, message):
+    with pytest.raises(SpecError, match=message):
+        Experiment.from_dict(variant(data=data))
+
+
 def test_sklearn_data_saves_only_its_fields():
     assert Experiment.from_dict(variant(data=SKLEARN_DATA)).to_dict()["data"] == SKLEARN_DATA
 
@@ -383,7 +408,7 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
         (
             variant(data=CSV_DATA),
             "data.name",
-            "data.name: unknown field (allowed here: kind, path, seed, target, task, validation)",
+            "data.name: unknown field (allowed here: drop_missing, kind, path, seed, target, task, validation)",
         ),
         (
             variant(data=SKLEARN_DATA),

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from engine.data import Dataset
 from engine.spec import Data, Experiment
+from gui.csv_dialog import CsvChoice, CsvDialog
 from gui.data_panel import DataPanel, read_csv_header
 from gui.document import ExperimentDocument
 from tests.gui import fakes
@@ -209,14 +210,103 @@ def test_header_names_match_pandas(tmp_path):
 
 
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints")  # the dialog is a window with a layout
-def test_open_button_shows_a_non_native_dialog(qtbot, doc, panel, csv_file):
+def test_open_button_shows_a_non_native_dialog_then_the_preview(qtbot, doc, panel, csv_file):
+    before = doc.exp.copy()
     qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
     dialog = panel.file_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.testOption(QFileDialog.Option.DontUseNativeDialog)
     dialog.fileSelected.emit(str(csv_file))  # as when the user picks the file
     dialog.reject()
-    assert doc.exp.data.path == str(csv_file)
+    preview = panel.csv_dialog
+    assert isinstance(preview, CsvDialog) and preview.isVisible() and preview.path == str(csv_file)
+    assert doc.exp == before  # nothing changes until the preview is accepted
+    qtbot.waitUntil(lambda: preview.ok_button.isEnabled(), timeout=20000)
+    assert preview.target.currentText() == "price"
+    preview.ok_button.click()
+    assert doc.exp.to_dict()["data"] == {
+        "kind": "csv", "path": str(csv_file), "target": "price", "validation": 0.3, "seed": 0}
+    assert panel.target.currentText() == "price" and panel.file_label.text() == "houses.csv"
+    undo_all(doc, before, 1)
+
+
+def wait_for_report(qtbot, dialog: CsvDialog, action=None) -> None:
+    with qtbot.waitSignal(dialog.report_ready, timeout=20000):
+        if action is not None:
+            action()
+
+
+def test_preview_accepted_sets_target_task_and_drop_missing(qtbot, doc, panel, tmp_path):
+    lines = [f"{i},{i % 7},{'yes' if i % 2 else 'no'},{i * 1.5}" for i in range(30)]
+    lines[3] = "3,,yes,4.5"  # a missing age
+    path = tmp_path / "gaps.csv"
+    path.write_text("rooms,age,garden,price\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    before = doc.exp.copy()
+
+    preview = panel.preview_csv(str(path))
+    assert preview is panel.csv_dialog and preview.isVisible()
+    wait_for_report(qtbot, preview)
+    assert not preview.ok_button.isEnabled()  # the missing value blocks
+    assert any("column 'age': 1 empty value (row 5)" in t for t in preview.problem_texts())
+    wait_for_report(qtbot, preview, lambda: preview.drop_missing.setChecked(True))
+    wait_for_report(qtbot, preview, lambda: preview.target.setCurrentText("garden"))
+    wait_for_report(qtbot, preview, lambda: preview.task.setCurrentIndex(preview.task.findData("classification")))
+    assert preview.ok_button.isEnabled()
+    preview.ok_button.click()
+
+    assert doc.exp.to_dict()["data"] == {
+        "kind": "csv", "path": str(path), "target": "garden", "task": "classification", "drop_missing": True,
+        "validation": 0.3, "seed": 0}
+    assert panel.source.currentText() == "CSV file" and panel.target.currentText() == "garden"
+    assert panel.task.currentText() == "classification" and panel.drop_missing.isChecked()
+    panel.drop_missing.setChecked(False)  # also editable in the panel, undoably
+    assert doc.exp.data.drop_missing is False
+    undo_all(doc, before, 2)
+
+
+def test_preview_cancelled_changes_nothing(qtbot, doc, panel, csv_file):
+    before = doc.exp.copy()
+    preview = panel.preview_csv(str(csv_file))
+    wait_for_report(qtbot, preview)
+    preview.reject()
+    assert doc.exp == before and doc.undo_stack.count() == 0
+
+
+def test_preview_starts_from_the_current_csv_choice(qtbot, doc, panel, csv_file):
+    panel.open_csv(str(csv_file))
+    panel.target.setCurrentText("garden")
+    panel.task.setCurrentText("classification")
+    preview = panel.preview_csv(str(csv_file))
+    wait_for_report(qtbot, preview)
+    assert preview.target.currentText() == "garden" and preview.chosen_task() == "classification"
+
+
+def test_the_preview_dialog_is_replaceable(qtbot, doc, panel, csv_file):
+    """Tests (and other front ends) can swap the dialog for anything with its signals and choice()."""
+    class FakeDialog(QDialog):
+        def __init__(self, path, parent=None, **kwargs):
+            super().__init__(parent)
+            self.kwargs = kwargs
+            self.path = path
+
+        def choice(self):
+            return CsvChoice(self.path, "age", "regression", False, ["rooms", "age", "garden", "price"])
+
+    panel.csv_dialog_factory = FakeDialog
+    dialog = panel.preview_csv(str(csv_file))
+    assert dialog.kwargs == {"target": None, "task": None, "drop_missing": False}
+    dialog.accept()
+    assert (doc.exp.data.kind, doc.exp.data.target, doc.exp.data.task) == ("csv", "age", "regression")
+    assert [panel.target.itemText(i) for i in range(panel.target.count())] == ["rooms", "age", "garden", "price"]
+
+
+def test_sample_wine_csv_previews_and_is_accepted(qtbot, doc, panel):
+    wine = Path(__file__).resolve().parents[2] / "resources" / "samples" / "wine.csv"
+    preview = panel.preview_csv(str(wine))
+    wait_for_report(qtbot, preview)
+    assert preview.table.rowCount() == 20 and preview.ok_button.isEnabled()
+    preview.accept()
+    assert (doc.exp.data.path, doc.exp.data.target, doc.exp.data.task) == (str(wine), "cultivar", None)
 
 
 # --------------------------------------------------------------------------- preview
