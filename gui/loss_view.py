@@ -14,7 +14,8 @@ weights early stopping keeps) with a dashed line on both plots.
 The axes follow the data in steps (:class:`SteppedViewBox`): the epoch axis grows to the next round epoch
 count and the value axes move only when the data leaves them or fills too little of them. A changed
 range re-renders the axes and grid, so ranging every frame would cost that on every frame; the ranges are
-also settled before painting, so a frame is painted once.
+also settled before painting, so a frame is painted once. :func:`epoch_plot` and :func:`epoch_curve` make such
+plots and curves; the study pages (gui/compare_page.py, gui/study_plots.py) draw theirs with them too.
 """
 
 from __future__ import annotations
@@ -26,11 +27,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPainterPath
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
 from gui.palette import CURVE, GREEN, INK, PAPER, SKY, VERMILLION
-from gui.plot_style import LABEL_PT, settle, style_plot, white_background, zoom_check_box
+from gui.plot_style import (
+    LABEL_PT,
+    flush_column,
+    grid_plot,
+    paper_graphics,
+    settle,
+    style_plot,
+    white_background,
+    zoom_check_box,
+)
 
 #: loss curves: history key → legend label
 LOSS_LABELS = {
@@ -149,6 +159,26 @@ class SteppedViewBox(pg.ViewBox):
         return tuple(current) if last is not None and tuple(current) == last else None
 
 
+def epoch_plot(bounds: Callable[[], list[tuple[float, float] | None]]) -> pg.PlotItem:
+    """A plot of curves over epochs: ranged in steps by a :class:`SteppedViewBox` on ``bounds``, drawing only what
+    is visible (long runs: about one point per pixel)."""
+    plot = grid_plot(SteppedViewBox(bounds))
+    plot.setClipToView(True)
+    plot.setDownsampling(auto=True, mode="peak")
+    return plot
+
+
+def epoch_curve() -> pg.PlotDataItem:
+    """A curve over epochs for an :func:`epoch_plot`, drawn fast however long and noisy it gets."""
+    # Wide antialiased pens take Qt's slow path (~100 ms for a noisy 5,000-epoch curve); without
+    # antialiasing pyqtgraph draws them as line segments, in a few ms, looking nearly the same.
+    curve = pg.PlotDataItem(antialias=False)
+    # One bin per 2 pixels, the pen's width: "peak" keeps each bin's min and max, so a long noisy curve
+    # covers the same pixels with half the segments (the raster time of these curves).
+    curve.opts["autoDownsampleFactor"] = 0.5
+    return curve
+
+
 class PenaltyBand(pg.FillBetweenItem):
     """The shaded band between two curves drawn over the same epochs, its path built with numpy.
 
@@ -200,19 +230,16 @@ class LossView(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.log_y_box)
 
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground(PAPER)
+        self.graphics = paper_graphics()
         white_background(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
+        layout = flush_column(self)
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
 
         self.loss_legend = pg.LegendItem(colCount=3, frame=False, labelTextColor=INK)
-        self.loss_plot = pg.PlotItem(viewBox=SteppedViewBox(lambda: self._bounds(self._loss_curves, self._log_y)))
+        self.loss_plot = epoch_plot(lambda: self._bounds(self._loss_curves, self._log_y))
         self.metric_legend = pg.LegendItem(colCount=3, frame=False, labelTextColor=INK)
-        self.metric_plot = pg.PlotItem(viewBox=SteppedViewBox(lambda: self._bounds(self._metric_columns(), False)))
+        self.metric_plot = epoch_plot(lambda: self._bounds(self._metric_columns(), False))
         self.graphics.addItem(self.loss_legend, row=0, col=0)
         self.graphics.addItem(self.loss_plot, row=1, col=0)
         self.graphics.addItem(self.metric_legend, row=2, col=0)
@@ -222,15 +249,8 @@ class LossView(QWidget):
         self.metric_plot.setXLink(self.loss_plot)
         self.loss_plot.setLabel("left", "loss")
         self.metric_plot.setLabel("bottom", "epoch")
-        for plot in (self.loss_plot, self.metric_plot):
-            plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.setMenuEnabled(False)
-            plot.setClipToView(True)  # long runs: draw only what is visible, about one point per pixel
-            plot.setDownsampling(auto=True, mode="peak")
 
-        # Wide antialiased pens take Qt's slow path (~100 ms for a noisy 5,000-epoch curve); without
-        # antialiasing pyqtgraph draws them as line segments, in a few ms, looking nearly the same.
-        self._loss_curves = {key: pg.PlotDataItem(antialias=False) for key in LOSS_LABELS}
+        self._loss_curves = {key: epoch_curve() for key in LOSS_LABELS}
         # Under the curves, so both edges of the band stay visible.
         self.penalty_band = PenaltyBand(
             self._loss_curves["data_loss"], self._loss_curves["loss"], brush=(*VERMILLION, BAND_ALPHA)
@@ -239,11 +259,7 @@ class LossView(QWidget):
         for key, curve in self._loss_curves.items():
             self.loss_plot.addItem(curve)
             self.loss_legend.addItem(curve, LOSS_LABELS[key])
-        self._metric_curves = {prefix: pg.PlotDataItem(antialias=False) for prefix in METRIC_PREFIXES}
-        for curve in self._all_curves():
-            # One bin per 2 pixels, the pen's width: "peak" keeps each bin's min and max, so a long noisy curve
-            # covers the same pixels with half the segments (the raster time of these curves).
-            curve.opts["autoDownsampleFactor"] = 0.5
+        self._metric_curves = {prefix: epoch_curve() for prefix in METRIC_PREFIXES}
         for prefix, curve in self._metric_curves.items():
             self.metric_plot.addItem(curve)
             self.metric_legend.addItem(curve, METRIC_PREFIXES[prefix][1].format(name="metric"))

@@ -1,7 +1,8 @@
 """How every plot looks: INK axes, fonts scaled by the view zoom, white backgrounds, shared point styles.
 
-The loss, weight and boundary views (and the data panel's preview) style their pyqtgraph plots through
-these functions, so a projector zoom or a colour change is made once, here.
+The loss, weight, boundary and study views (and the data panel's preview) style their pyqtgraph plots through
+these functions, so a projector zoom or a colour change is made once, here; they also make their plots and
+plot widgets here (:func:`grid_plot`, :func:`paper_graphics`, :func:`flush_column`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QVBoxLayout, QWidget
 
 from gui.palette import INK, PAPER
 
@@ -57,6 +58,29 @@ def style_plot(plot: pg.PlotItem, zoom: float) -> None:
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     for name in ("right", "top"):  # hidden, but a range change would still re-render their labels' HTML
         plot.getAxis(name).enableAutoSIPrefix(False)
+
+
+def grid_plot(viewbox: pg.ViewBox | None = None) -> pg.PlotItem:
+    """A plot (on ``viewbox`` if given) with a faint grid and without pyqtgraph's context menu."""
+    plot = pg.PlotItem(viewBox=viewbox) if viewbox is not None else pg.PlotItem()
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setMenuEnabled(False)
+    return plot
+
+
+def paper_graphics() -> pg.GraphicsLayoutWidget:
+    """A widget for a grid of plots, on PAPER."""
+    graphics = pg.GraphicsLayoutWidget()
+    graphics.setBackground(PAPER)
+    return graphics
+
+
+def flush_column(widget: QWidget, spacing: int = 0) -> QVBoxLayout:
+    """A vertical layout on ``widget`` without margins: its plots reach the edges of the panel."""
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(spacing)
+    return layout
 
 
 def settle(box: pg.ViewBox) -> None:

@@ -28,13 +28,21 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
     QHBoxLayout,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
 from engine.snapshot import NEAR_ZERO, LayerSnapshot, Snapshot
 from gui.palette import BLUE, GREY, INK, ORANGE, PAPER, PURPLE
-from gui.plot_style import LABEL_PT, scaled_font, settle, style_plot, white_background, zoom_check_box
+from gui.plot_style import (
+    LABEL_PT,
+    flush_column,
+    paper_graphics,
+    scaled_font,
+    settle,
+    style_plot,
+    white_background,
+    zoom_check_box,
+)
 
 HISTORY_EPOCHS = 300
 MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row
@@ -315,12 +323,9 @@ class WeightsView(QWidget):
         bar.addWidget(self.fit_legend)
         bar.addStretch(1)
 
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground(PAPER)
+        self.graphics = paper_graphics()
         white_background(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
+        layout = flush_column(self)
         layout.addLayout(bar)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.graphics, 1)

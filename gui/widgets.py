@@ -5,7 +5,8 @@ zooms by setting one font on itself (``set_zoom``). Colours go through the palet
 
 Both sliders emit ``value_changed(float)`` only for what the user did; ``set_value`` never emits. Each
 also counts *gestures* (``gesture``): it changes when a drag ends or a value is typed, so a panel can
-put the gesture into its undo merge key — one drag is one undo step, and the next drag is another.
+put the gesture into its undo merge key — one drag is one undo step, and the next drag is another. What they
+share (the slider, the signal, the gesture count) is their base, ``_SliderWithText``.
 """
 
 from __future__ import annotations
@@ -105,37 +106,67 @@ class LambdaField(QLineEdit):
             painter.end()
 
 
-class LogSlider(QWidget):
-    """λ on a log scale from 1e-6 to 10 (100 slider steps per decade) and a field to type it exactly."""
+class _SliderWithText(QWidget):
+    """A horizontal slider from 0 to ``positions`` and, beside it, the value as text (a subclass adds that widget).
+
+    ``value_changed(float)`` is emitted only for what the user did; ``gesture`` counts the drags (a subclass
+    counts typed values too); ``_fit_text`` is called again when the font changes.
+    """
 
     value_changed = Signal(float)
 
-    def __init__(self, value: float = DEFAULT_LAMBDA, parent: QWidget | None = None):
+    def __init__(self, value: float, positions: int, page_step: int, parent: QWidget | None = None):
         super().__init__(parent)
         self._value = value
         self.gesture = 0
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, round(math.log10(LAMBDA_MAX / LAMBDA_MIN)) * STEPS_PER_DECADE)
-        self.slider.setPageStep(STEPS_PER_DECADE)
-        self.slider.setToolTip("Drag: λ on a log scale, 10⁻⁶ … 10")
-        self.field = LambdaField()
-        self.field.setMaxLength(24)
-        self._fit_field()
-        self.field.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.field.setToolTip(self._range_text())
+        self.slider.setRange(0, positions)
+        self.slider.setPageStep(page_step)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
-        layout.addWidget(self.field)
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.sliderReleased.connect(self._end_gesture)
+
+    def value(self) -> float:
+        return self._value
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_text()
+
+    def _place_text(self, text: QWidget) -> None:
+        """``text`` beside the slider, fitted to the font."""
+        self._fit_text()
+        self.layout().addWidget(text)
+
+    def _fit_text(self) -> None:
+        raise NotImplementedError
+
+    def _slider_moved(self, pos: int) -> None:
+        raise NotImplementedError
+
+    def _end_gesture(self) -> None:
+        self.gesture += 1
+
+
+class LogSlider(_SliderWithText):
+    """λ on a log scale from 1e-6 to 10 (100 slider steps per decade) and a field to type it exactly."""
+
+    def __init__(self, value: float = DEFAULT_LAMBDA, parent: QWidget | None = None):
+        super().__init__(value, round(math.log10(LAMBDA_MAX / LAMBDA_MIN)) * STEPS_PER_DECADE, STEPS_PER_DECADE,
+                         parent)
+        self.slider.setToolTip("Drag: λ on a log scale, 10⁻⁶ … 10")
+        self.field = LambdaField()
+        self.field.setMaxLength(24)
+        self.field.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.field.setToolTip(self._range_text())
+        self._place_text(self.field)
         self.field.editingFinished.connect(self._text_entered)
         self.set_value(value)
 
     # ---------------------------------------------------------------- public
-    def value(self) -> float:
-        return self._value
-
     def set_value(self, value: float) -> None:
         """Show ``value`` without emitting (values outside the slider's range pin it to an end)."""
         self._value = float(value)
@@ -147,13 +178,8 @@ class LogSlider(QWidget):
     def is_invalid(self) -> bool:
         return self.field.invalid
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit_field()
-
     # ---------------------------------------------------------------- internals
-    def _fit_field(self) -> None:
+    def _fit_text(self) -> None:
         self.field.setFixedWidth(self.field.fontMetrics().horizontalAdvance("0.000000") + 16)
 
     def _show_text(self, text: str) -> None:
@@ -176,9 +202,6 @@ class LogSlider(QWidget):
         self._show_text(format_lambda(value))
         self._mark_invalid(False)
         self.value_changed.emit(value)
-
-    def _end_gesture(self) -> None:
-        self.gesture += 1
 
     def _text_entered(self) -> None:
         text = self.field.text().strip()
@@ -209,31 +232,15 @@ class LogSlider(QWidget):
         self.field.setToolTip(f"Not a valid λ. {allowed}" if invalid else self._range_text())
 
 
-class RateSlider(QWidget):
+class RateSlider(_SliderWithText):
     """A dropout rate from 0 to ``maximum`` in steps of 0.01, with its value beside it ("0.20")."""
 
-    value_changed = Signal(float)
-
     def __init__(self, value: float = 0.0, maximum: float = SLIDER_MAX_DROPOUT, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._value = value
-        self.gesture = 0
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, round(maximum * 100))
-        self.slider.setPageStep(10)
+        super().__init__(value, round(maximum * 100), 10, parent)
         self.label = QLabel()
         self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._fit_label()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.label)
-        self.slider.valueChanged.connect(self._slider_moved)
-        self.slider.sliderReleased.connect(self._end_gesture)
+        self._place_text(self.label)
         self.set_value(value)
-
-    def value(self) -> float:
-        return self._value
 
     def set_value(self, value: float) -> None:
         self._value = float(value)
@@ -241,18 +248,10 @@ class RateSlider(QWidget):
             self.slider.setValue(max(0, min(self.slider.maximum(), round(self._value * 100))))
         self.label.setText(f"{self._value:.2f}")
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit_label()
-
-    def _fit_label(self) -> None:
+    def _fit_text(self) -> None:
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("0.000") + 4)
 
     def _slider_moved(self, pos: int) -> None:
         self._value = pos / 100
         self.label.setText(f"{self._value:.2f}")
         self.value_changed.emit(self._value)
-
-    def _end_gesture(self) -> None:
-        self.gesture += 1

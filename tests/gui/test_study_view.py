@@ -19,7 +19,9 @@ from pictures import distinct_colours
 
 from engine.snapshot import NEAR_ZERO, weight_histogram
 from engine.study import Curve, StudyProgress, run_summary
-from gui.study_view import HINT, StudyView, hidden_weights, sweep_means
+from gui.compare_page import hidden_weights
+from gui.study_view import HINT, StudyView
+from gui.sweep_page import sweep_means
 
 SCRATCH = Path("/tmp/scratch")
 
