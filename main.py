@@ -1,5 +1,6 @@
-"""RegLab's entry point: `python main.py` opens the window; `python main.py run|validate|cv|sweep|export ...` is the
-headless command line (engine/cli.py, no Qt)."""
+"""RegLab's entry point: `python main.py` opens the window (`python main.py my.json` opens it on that file; a bad
+file opens the default experiment and says why); `python main.py run|validate|cv|sweep|export ...` is the headless
+command line (engine/cli.py, no Qt)."""
 
 from __future__ import annotations
 

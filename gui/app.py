@@ -34,14 +34,53 @@ def missing_display_reason(
     return "WAYLAND_DISPLAY is not set" if names == {"wayland"} else "DISPLAY is not set"
 
 
-def create_window(experiment_path: str | None = None) -> QMainWindow:
-    """The lab window (needs a QApplication), opened on the default experiment or on a given file."""
+def create_window(experiment_path: str | Path | None = None) -> QMainWindow:
+    """The lab window (needs a QApplication), opened on the default experiment or on a given file.
+
+    A file that cannot be opened (missing, not JSON, from a newer RegLab, invalid) leaves the default experiment
+    and shows why in the error dialog once the event loop runs.
+    """
+    from PySide6.QtCore import QTimer
+
+    from engine.spec import SpecError, load_experiment
+    from gui.file_actions import open_error_text
     from gui.main_window import MainWindow  # pyqtgraph and the views load here, after the display check
 
-    window = MainWindow()
-    if experiment_path:
-        window.open_experiment(Path(experiment_path))
+    if not experiment_path:
+        return MainWindow()
+    path = Path(experiment_path)
+    try:
+        exp = load_experiment(path)
+    except SpecError as exc:
+        window = MainWindow()
+        text = open_error_text(path, exc)
+        QTimer.singleShot(0, lambda: window.files.error_dialog("Could not open the experiment", text))
+        return window
+    window = MainWindow(exp)
+    window.files.path = path.resolve()
+    window.files.add_recent(path)
+    window._refresh_title()
+    window._on_experiment_opened(exp)
     return window
+
+
+# Qt's own command-line options that take a value (QApplication removes them; they are not experiment files).
+QT_OPTIONS_WITH_VALUE = frozenset({"-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-style",
+                                   "-stylesheet", "-qwindowgeometry", "-qwindowtitle", "-qwindowicon", "-display",
+                                   "-geometry", "-title", "-session", "-qmljsdebugger"})
+
+
+def experiment_argument(argv: list[str]) -> str | None:
+    """The experiment file given on the command line (the first argument that is not a Qt option)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg.split("=", 1)[0] in QT_OPTIONS_WITH_VALUE and "=" not in arg
+        else:
+            return arg
+    return None
 
 
 def main(argv: list[str]) -> int:
@@ -55,8 +94,7 @@ def main(argv: list[str]) -> int:
         return 2
     app = QApplication.instance() or QApplication(["reglab", *argv])
     app.setApplicationName("RegLab")
-    files = [arg for arg in argv if arg.endswith(".json")]
-    window = create_window(files[0] if files else None)
+    window = create_window(experiment_argument(argv))
     window.show()
     code = app.exec()
     window.worker.stop(timeout_ms=30_000)  # a model still being built finishes before Python shuts down

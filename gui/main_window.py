@@ -4,8 +4,8 @@ and redraws from the latest snapshot on a timer.
 Where things live: the network drawing is gui/network_view.py, the curves gui/loss_view.py, the
 weight histograms gui/weights_view.py, the decision boundary gui/boundary_view.py, the side panels
 gui/layer_inspector.py, gui/data_panel.py, gui/formula_view.py and gui/lesson_panel.py; studies (compare,
-cross-validation, sweeps) are started by gui/study_actions.py and drawn by gui/study_view.py; training runs
-in gui/training_worker.py.
+cross-validation, sweeps) are started by gui/study_actions.py and drawn by gui/study_view.py; the File menu
+(experiment files, recent files, exports) is gui/file_actions.py; training runs in gui/training_worker.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -33,6 +33,7 @@ from engine.spec import OPTIMIZERS, EarlyStopping, Experiment, SpecError, load_e
 from gui.boundary_view import BoundaryView
 from gui.data_panel import DataPanel
 from gui.document import ExperimentDocument
+from gui.file_actions import FileActions
 from gui.formula_view import FormulaView
 from gui.layer_inspector import LayerInspector
 from gui.lesson_panel import LessonPanel, lesson_files
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._mc_asked = (-1, 0.0)  # (epoch, time) of the last Monte-Carlo request
         self._mc_shown = None
 
+        self.setAcceptDrops(True)  # a dropped .json file opens (gui/file_actions.py)
         self._build_views()
         # One view a turn; the objective's few labels get a turn of their own, a light tick between heavy ones.
         self._view_groups = [(self.network_view,), (self.loss_view,), (self.weights_view,), (self.boundary_view,),
@@ -212,6 +214,7 @@ class MainWindow(QMainWindow):
             "Stop when the validation loss has not improved for 20 epochs and go back to the best epoch")
         self.early_stopping_action.setCheckable(True)
         self.studies = StudyActions(self, self.document, self.worker, self.show_message)
+        self.files = FileActions(self)
 
     def _mirror(self, box, text: str, shortcut: str) -> QAction:
         """A checkable menu action (with a key) that stays in step with a view's check box."""
@@ -261,6 +264,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        self.files.fill_menu(file_menu)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
@@ -322,13 +327,11 @@ class MainWindow(QMainWindow):
         self.worker.reset()
         self.show_message("Reset: the weights start again from the seed")
 
-    def open_experiment(self, path: Path) -> None:
-        try:
-            exp = load_experiment(path)
-        except SpecError as exc:
-            self.show_message(f"Could not open {path.name}: {exc}")
-            return
-        self.document.replace(exp)
+    def open_experiment(self, path: Path) -> bool:
+        """Open a preset or a lesson: a copy, untitled (Save asks where); asks first about unsaved changes."""
+        return self.files.open_path(path, template=True)
+
+    def _on_experiment_opened(self, exp: Experiment) -> None:
         if exp.lesson is not None:
             self.lesson_dock.show()
             self.lesson_dock.raise_()
@@ -514,7 +517,9 @@ class MainWindow(QMainWindow):
 
     def _refresh_title(self, *_args) -> None:
         mark = "" if self.document.undo_stack.isClean() else " *"
-        self.setWindowTitle(f"RegLab — {self.document.exp.name}{mark}")
+        files = getattr(self, "files", None)
+        name = self.document.exp.name if files is None or files.path is None else files.path.name
+        self.setWindowTitle(f"RegLab — {name}{mark}")
 
     # ---------------------------------------------------------------- layout and closing
     def _restore_layout(self) -> None:
@@ -528,7 +533,27 @@ class MainWindow(QMainWindow):
         if zoom != 1.0:
             self.set_zoom(zoom)
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls() and self.files.can_drop(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt's name)
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls() and self.files.can_drop(event.mimeData().urls()):
+            event.acceptProposedAction()
+            urls = event.mimeData().urls()
+            QTimer.singleShot(0, lambda: self.files.drop(urls))  # not inside the drag: a dialog may ask first
+        else:
+            event.ignore()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.timer.isActive() and not self.files.maybe_save():  # Cancel: the window stays open
+            event.ignore()
+            return
         self.timer.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
