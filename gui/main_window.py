@@ -39,6 +39,7 @@ from gui.layer_inspector import LayerInspector
 from gui.lesson_panel import LessonPanel, lesson_files
 from gui.loss_view import LossView
 from gui.network_view import NetworkView
+from gui.picture_export import add_picture_export
 from gui.study_actions import StudyActions
 from gui.study_view import StudyView
 from gui.training_worker import Status, TrainingWorker
@@ -164,6 +165,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.side_dock], [300], Qt.Orientation.Horizontal)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        for view, name in ((self.network_view, "network"), (self.loss_view, "losses"), (self.weights_view, "weights"),
+                           (self.boundary_view, "decision boundary"), (self.study_view, "study")):
+            add_picture_export(view, name, self.show_message)  # right-click: PNG or SVG for slides
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
