@@ -1,4 +1,4 @@
-"""The headless command line: ``python main.py run | validate EXP.json``.
+"""The headless command line: ``python main.py run | validate | cv | sweep | export EXP.json``.
 
 Bad input (missing file, bad JSON, invalid spec, bad CSV) prints one line on stderr and exits 2.
 """
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--epochs", type=int, help="train this many epochs instead of the file's training.epochs")
     run.add_argument("--out", help="output folder (default: runs/<experiment file name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    run.add_argument("--tensorboard", metavar="DIR",
+                     help="also write TensorBoard logs (every metric, weight histograms) to DIR")
     validate = sub.add_parser("validate", help="check an experiment file (and its data) without training")
     validate.add_argument("experiment", help="experiment JSON file")
     cv = sub.add_parser("cv", help="K-fold cross-validation: out-of-sample scores, one fresh model per fold")
@@ -44,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--values", required=True, help="0,0.2,0.5 or a log range start:stop:count (1e-5:1:7)")
     sweep.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
     sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (default: runs/<name>-sweep)")
+    export = sub.add_parser("export", help="write the experiment as a standalone script (--keras)")
+    export.add_argument("experiment", help="experiment JSON file")
+    export.add_argument("--keras", action="store_true", help="a plain Keras/TensorFlow training script")
+    export.add_argument("-o", "--output", help="write the script to this file (default: print it)")
     return parser
 
 
@@ -56,6 +62,8 @@ def main(argv: list[str]) -> int:
             return _cv(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "export":
+            return _export(args)
         return _run(args)
     except SpecError as exc:  # includes DataError
         print(f"reglab: {exc}", file=sys.stderr)
@@ -120,14 +128,28 @@ def _run(args) -> int:
 
     trainer = Trainer(exp, dataset, grid_every=0)
     progress = _Progress(exp.training.epochs, enabled=not args.quiet and sys.stderr.isatty())
+    on_epoch = progress.update
+    board = None
+    if args.tensorboard:
+        from engine.tensorboard import TensorBoardLog
+
+        board = TensorBoardLog(args.tensorboard)
+
+        def on_epoch(snap):
+            progress.update(snap)
+            board.write(snap)
+
     start = time.perf_counter()
     reason = None
     try:
-        trainer.run(on_epoch=progress.update)
+        trainer.run(on_epoch=on_epoch)
     except TrainingDiverged as exc:
         reason = str(exc)
     except KeyboardInterrupt:
         reason = f"interrupted after {trainer.epoch} epochs"
+    finally:
+        if board is not None:
+            board.close()
     progress.close()
     seconds = time.perf_counter() - start
 
@@ -189,6 +211,20 @@ def _sweep(args) -> int:
     plot_validation_curve(rows, out / "validation_curve.png", args.param, metric)
     print(f"wrote {out / 'sweep.csv'} and {out / 'validation_curve.png'}")
     print(f"Best {args.param}: {best_value(rows):g} (lowest mean final validation loss)")
+    return 0
+
+
+def _export(args) -> int:
+    if not args.keras:
+        raise SpecError("export: choose a format: --keras (a plain Keras script)")
+    from engine.export_keras import keras_script
+
+    script = keras_script(load_experiment(args.experiment))
+    if args.output:
+        Path(args.output).write_text(script, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(script)
     return 0
 
 

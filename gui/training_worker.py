@@ -1,10 +1,11 @@
 """The one place in gui/ that runs the engine: a worker that owns TensorFlow on its own QThread.
 
 The window sends commands (:meth:`TrainingWorker.load`, ``play``, ``pause``, ``step``, ``reset``,
-``set_speed``, ``stop``); they go through a thread-safe queue and are handled between epochs. The
-worker publishes the *latest* snapshot and the new rows of the loss history; the window collects
-them with :meth:`take_updates` on its render timer (latest wins: nothing queues per epoch). Rare
-events — the data set is ready, an error — are Qt signals, delivered on the GUI thread.
+``set_speed``, ``save_model``, ``set_tensorboard``, ``stop``); they go through a thread-safe queue and
+are handled between epochs. The worker publishes the *latest* snapshot and the new rows of the loss
+history; the window collects them with :meth:`take_updates` on its render timer (latest wins: nothing
+queues per epoch). Rare events — the data set is ready, an error, a model saved — are Qt signals,
+delivered on the GUI thread.
 
 Studies (compare, K-fold cross-validation, sweeps: engine/study.py) run on the same thread, one at a
 time, while the live run waits; their growing progress is collected with :meth:`take_study`.
@@ -68,6 +69,7 @@ class _LoopThread(QThread):
 class TrainingWorker(QObject):
     dataset_ready = Signal(object)  # engine.data.Dataset of the new run
     failed = Signal(str)  # a one-line reason (bad data, divergence, an engine error)
+    saved = Signal(str)  # the path of a model written by save_model
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -86,6 +88,8 @@ class TrainingWorker(QObject):
         self._study: StudyProgress | None = None
         self._study_stop = threading.Event()
         self._uncertainty: tuple | None = None
+        self._tensorboard_dir: str | None = None  # while set, every trained epoch goes to a TensorBoard log
+        self._tensorboard = None  # engine.tensorboard.TensorBoardLog of the current run, opened at its first epoch
 
     # ---------------------------------------------------------------- GUI thread
     def start(self) -> None:
@@ -133,6 +137,16 @@ class TrainingWorker(QObject):
         with self._lock:
             return self._study
 
+    def save_model(self, path: str) -> None:
+        """Save the current model (stock Keras layers, current weights) as a .keras file; then ``saved`` is
+        emitted with the path, or ``failed`` with a one-line reason (no model yet, a path that cannot be written)."""
+        self._send("save", str(path))
+
+    def set_tensorboard(self, logdir: str | None) -> None:
+        """Log every trained epoch for TensorBoard under ``logdir``: each run (a new network, data or Reset)
+        gets its own sub-folder ``logdir/run-<n>``, so TensorBoard shows runs apart. None stops logging."""
+        self._send("tensorboard", None if logdir is None else str(logdir))
+
     def request_uncertainty(self, passes: int = 30) -> None:
         """Compute Monte-Carlo dropout mean and std on the decision grid for the current weights (see Updates)."""
         self._send("uncertainty", passes)
@@ -173,6 +187,7 @@ class TrainingWorker(QObject):
                 setattr(self._status, key, value)
 
     def _new_run(self) -> None:
+        self._close_tensorboard()  # the next epoch opens a new run-<n> folder
         with self._lock:
             self._run_id += 1
             self._latest = None
@@ -193,6 +208,7 @@ class TrainingWorker(QObject):
                 continue
             name, payload = command
             if name == "quit":
+                self._close_tensorboard()
                 return
             try:
                 self._handle(name, payload)
@@ -248,11 +264,54 @@ class TrainingWorker(QObject):
             self._speed = payload
         elif name == "study":
             self._run_study(*payload)
+        elif name == "save":
+            self._save(payload)
+        elif name == "tensorboard":
+            self._close_tensorboard()
+            self._tensorboard_dir = payload
         elif name == "uncertainty":
             if self._trainer is not None:
                 result = self._trainer.mc_grid(payload)
                 with self._lock:
                     self._uncertainty = result
+
+    def _save(self, path: str) -> None:
+        if self._trainer is None:
+            self._emit(self.failed, f"Cannot save {path}: there is no model yet (load an experiment first)")
+            return
+        try:
+            self._trainer.save_model(path)
+        except OSError as exc:
+            self._emit(self.failed, f"Cannot save {path}: {exc.strerror or exc}")
+            return
+        except Exception as exc:  # Keras: ValueError for a name without .keras, and the like
+            reason = " ".join(str(exc).split())[:300]
+            self._emit(self.failed, f"Cannot save {path}: {reason}")
+            return
+        self._emit(self.saved, path)
+
+    def _write_tensorboard(self, snap: Snapshot) -> None:
+        if self._tensorboard_dir is None:
+            return
+        try:
+            if self._tensorboard is None:
+                from engine.tensorboard import TensorBoardLog, next_run_dir
+
+                self._tensorboard = TensorBoardLog(next_run_dir(self._tensorboard_dir))
+            self._tensorboard.write(snap)
+        except Exception as exc:  # a full disk or a bad folder must not stop training: stop logging instead
+            self._close_tensorboard()
+            self._tensorboard_dir = None
+            reason = " ".join(str(exc).split())[:300]
+            self._emit(self.failed, f"TensorBoard logging stopped: {reason}")
+
+    def _close_tensorboard(self) -> None:
+        board, self._tensorboard = self._tensorboard, None
+        if board is not None:
+            try:
+                board.close()
+            except Exception:  # closing what cannot be written any more: nothing left to save
+                pass
 
     def _run_study(self, kind: str, params: dict) -> None:
         from engine import study
@@ -317,6 +376,7 @@ class TrainingWorker(QObject):
             self._set_status(state="diverged", message=str(exc))
             self._emit(self.failed, str(exc))
             return
+        self._write_tensorboard(snap)
         now = time.perf_counter()
         self._recent.append(now)
         rate = (len(self._recent) - 1) / (now - self._recent[0]) if len(self._recent) > 1 else 0.0

@@ -1,4 +1,4 @@
-"""`python main.py run | validate`: files read back, bad input gives one line and exit 2."""
+"""`python main.py run | validate | export`: files read back, bad input gives one line and exit 2."""
 
 import csv
 import json
@@ -124,8 +124,9 @@ def bad_inputs(tmp_path: Path):
 @pytest.mark.parametrize("case", ["missing", "bad json", "invalid spec", "bad csv"])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, case):
     path, message = bad_inputs(tmp_path)[case]
-    for command in ("run", "validate"):
-        proc = run_main(command, str(path), *(["--quiet"] if command == "run" else []))
+    extra = {"run": ["--quiet"], "validate": [], "export": ["--keras"]}
+    for command in ("run", "validate", "export"):
+        proc = run_main(command, str(path), *extra[command])
         lines = proc.stderr.strip().splitlines()
         assert proc.returncode == 2, proc.stderr
         assert len(lines) == 1 and message in lines[0], proc.stderr

@@ -175,3 +175,79 @@ def test_a_study_can_be_cancelled_and_bad_parameters_become_a_message(qtbot, wor
     assert "network.nothing" in failed.args[0]
     worker.step()  # the worker lives on
     wait_for(qtbot, collector, lambda u: u.status.epoch == 1)
+
+
+def test_save_model_and_tensorboard_runs(qtbot, worker, tmp_path):
+    """The saved .keras loads without RegLab and predicts as the trainer; each run logs to its own run-<n>."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    import numpy as np
+
+    with qtbot.waitSignal(worker.failed, timeout=10000) as failed:
+        worker.save_model(str(tmp_path / "early.keras"))  # nothing loaded yet
+    assert "no model yet" in failed.args[0] and "\n" not in failed.args[0]
+
+    exp = fakes.experiment()
+    collector = Collector(worker)
+    board = tmp_path / "tb"
+    worker.set_tensorboard(str(board))
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    worker.step()
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 2)
+    path = tmp_path / "model.keras"
+    with qtbot.waitSignal(worker.saved, timeout=30000) as saved:
+        worker.save_model(str(path))
+    assert saved.args[0] == str(path) and path.exists()
+    x_val = worker._trainer.data.x_val  # the worker is idle between commands
+    expected = worker._trainer.predict(x_val)
+    np.save(tmp_path / "x.npy", x_val)
+
+    with qtbot.waitSignal(worker.failed, timeout=10000) as failed:
+        worker.save_model(str(tmp_path / "no" / "such" / "folder" / "m.keras"))
+    assert failed.args[0].startswith("Cannot save") and "\n" not in failed.args[0]
+
+    old_run = collector.run_id
+    worker.reset()  # a new run: a new TensorBoard folder
+    wait_for(qtbot, collector, lambda u: u.run_id != old_run)
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 1)
+    worker.set_tensorboard(None)  # closes (flushes) the log
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 2)
+
+    script = textwrap.dedent(f"""
+        import importlib.abc, json, sys
+
+        class NoRegLab(importlib.abc.MetaPathFinder):  # the project is pip-installed (editable): hide it
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("engine", "gui", "main"):
+                    raise ImportError(f"{{name}} is RegLab code")
+
+        sys.meta_path.insert(0, NoRegLab())
+        import numpy as np, keras, tensorflow as tf
+        model = keras.saving.load_model({str(path)!r})
+        np.save({str(tmp_path / "pred.npy")!r}, model.predict(np.load({str(tmp_path / "x.npy")!r}), verbose=0))
+        steps = {{}}
+        for run in ("run-1", "run-2"):
+            import glob
+            for f in glob.glob({str(board)!r} + "/" + run + "/events.out.tfevents.*"):
+                for e in tf.compat.v1.train.summary_iterator(f):
+                    for v in e.summary.value:
+                        steps.setdefault(run + ":" + v.tag, []).append(e.step)
+        print(json.dumps(steps))
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "pred.npy"), expected, rtol=1e-5, atol=1e-6)
+    steps = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert steps["run-1:val_loss"] == [1, 2] and steps["run-1:hidden_1/kernel"] == [1, 2]
+    assert steps["run-2:val_loss"] == [1]  # the epoch after set_tensorboard(None) is not logged
+    assert sorted(p.name for p in board.iterdir()) == ["run-1", "run-2"]
