@@ -251,3 +251,33 @@ def test_save_model_and_tensorboard_runs(qtbot, worker, tmp_path):
     assert steps["run-1:val_loss"] == [1, 2] and steps["run-1:hidden_1/kernel"] == [1, 2]
     assert steps["run-2:val_loss"] == [1]  # the epoch after set_tensorboard(None) is not logged
     assert sorted(p.name for p in board.iterdir()) == ["run-1", "run-2"]
+
+
+def test_a_rebuild_frees_the_previous_model(qtbot, worker):
+    import weakref
+
+    exp = fakes.experiment()
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    first = weakref.ref(worker._trainer)
+    bigger = exp.copy()
+    bigger.network.hidden[0].units += 1
+    run = collector.run_id
+    worker.load(bigger)  # a structural change: a new model
+    wait_for(qtbot, collector, lambda u: u.run_id != run and u.status.state == "ready")
+    import gc
+
+    assert gc.isenabled()
+    gc.collect()
+    assert worker._trainer is not None and first() is None  # frozen at its build, not kept after the next one
+
+
+def test_in_the_window_a_rebuild_is_collected_on_the_gui_thread(qtbot, window):
+    import gc
+    import weakref
+
+    first = weakref.ref(window.worker._trainer)
+    with qtbot.waitSignal(window.worker.model_built, timeout=60000):
+        window.document.edit("Wider", lambda e: setattr(e.network.hidden[0], "units", e.network.hidden[0].units + 1))
+    qtbot.waitUntil(lambda: gc.isenabled() and first() is None, timeout=10000)
