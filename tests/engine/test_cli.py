@@ -2,10 +2,8 @@
 
 import csv
 import json
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +11,7 @@ import pytest
 
 from engine import cli
 from engine.spec import Experiment, load_experiment
+from tests.no_reglab import python_without_reglab
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = {
@@ -63,29 +62,14 @@ def test_run_writes_metrics_experiment_and_a_plain_keras_model(tmp_path):
     trainer.run(4)
     x = trainer.data.x_val
     np.save(tmp_path / "x.npy", x)
-    script = textwrap.dedent(f"""
-        import importlib.abc, importlib.util, sys
-
-        class NoRegLab(importlib.abc.MetaPathFinder):  # the project is pip-installed (editable): hide it
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in ("engine", "gui", "main"):
-                    raise ImportError(f"{{name}} is RegLab code")
-
-        sys.meta_path.insert(0, NoRegLab())
-        try:
-            importlib.util.find_spec("engine")
-            raise SystemExit("RegLab is still importable")
-        except ImportError:
-            pass
+    script = f"""
         import numpy as np, keras
         model = keras.saving.load_model({str(out / "model.keras")!r})
         print(",".join(type(layer).__name__ for layer in model.layers))
         print(type(model.layers[2].kernel_regularizer).__name__, model.layers[2].kernel_regularizer.get_config())
         np.save({str(tmp_path / "pred.npy")!r}, model.predict(np.load({str(tmp_path / "x.npy")!r}), verbose=0))
-    """)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env,
-                          timeout=120)
+    """
+    proc = python_without_reglab(script, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.strip().splitlines()
     assert lines[-2] == "InputLayer,Dropout,Dense,Dropout,Dense"

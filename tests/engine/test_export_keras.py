@@ -2,11 +2,9 @@
 
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from engine import cli
 from engine.data import load_dataset
 from engine.export_keras import HEADS, keras_script
 from engine.spec import Experiment, load_experiment
+from tests.no_reglab import python_without_reglab
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT = json.loads((REPO / "resources" / "presets" / "default.json").read_text(encoding="utf-8"))
@@ -187,29 +186,14 @@ def test_the_script_is_formatted_code(tmp_path, name):
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-NO_REGLAB = textwrap.dedent("""
-    import importlib.abc, importlib.util, runpy, sys
-
-    class NoRegLab(importlib.abc.MetaPathFinder):  # the project is pip-installed (editable): hide it
-        def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("engine", "gui", "main"):
-                raise ImportError(f"{name} is RegLab code")
-
-    sys.meta_path.insert(0, NoRegLab())
-    try:
-        importlib.util.find_spec("engine")
-        raise SystemExit("RegLab is still importable")
-    except ImportError:
-        pass
-    sys.argv = sys.argv[1:]
-    runpy.run_path(sys.argv[0], run_name="__main__")
-""")
-
-
 def run_without_reglab(script: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-c", NO_REGLAB, str(script), *args], capture_output=True, text=True,
-                          cwd=script.parent, env=env, timeout=180)
+    """Run an exported script as `python script.py args` would, with RegLab hidden."""
+    run = """
+        import runpy
+        sys.argv = sys.argv[1:]
+        runpy.run_path(sys.argv[0], run_name="__main__")
+    """
+    return python_without_reglab(run, str(script), *args, cwd=script.parent, timeout=180)
 
 
 def test_cli_export_writes_a_script_that_trains_without_reglab(tmp_path):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from engine.data import Dataset
 from engine.spec import Data, Experiment
@@ -18,21 +18,9 @@ from gui.csv_dialog import CsvChoice, CsvDialog
 from gui.data_panel import DataPanel, read_csv_header
 from gui.document import ExperimentDocument
 from tests.gui import fakes
+from tests.gui.pictures import show_in_host
 
 SHOTS = Path("/tmp/reglab_shots")
-
-
-def show_in_host(qtbot, widget: QWidget, width: int, height: int) -> QWidget:
-    """Show ``widget`` in a window without a layout (a window's layout makes the offscreen platform warn)."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    host.resize(width, height)
-    widget.setParent(host)
-    widget.resize(width, height)
-    host.show()
-    qtbot.waitExposed(host)
-    widget.host = host  # qtbot keeps only a weak reference
-    return host
 
 
 @pytest.fixture
