@@ -99,8 +99,6 @@ class MainWindow(QMainWindow):
         self.lesson_panel.show_experiment(self.document.exp)
         self.worker.dataset_ready.connect(self._on_dataset)
         self.worker.failed.connect(self._on_failed)
-        self.worker.collect_on_gui_thread = True
-        self.worker.model_built.connect(self.worker.collect_garbage)  # queued: runs on this (the GUI) thread
 
         self.timer = QTimer(self)
         self.timer.setInterval(1000 // RENDER_HZ)

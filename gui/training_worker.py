@@ -70,8 +70,6 @@ class TrainingWorker(QObject):
     dataset_ready = Signal(object)  # engine.data.Dataset of the new run
     failed = Signal(str)  # a one-line reason (bad data, divergence, an engine error)
     saved = Signal(str)  # the path of a model written by save_model
-    #: a rebuilt model is ready, the collector still off: the GUI thread calls collect_garbage() (see _build)
-    model_built = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -90,16 +88,10 @@ class TrainingWorker(QObject):
         self._study: StudyProgress | None = None
         self._study_stop = threading.Event()
         self._uncertainty: tuple | None = None
-        self.collect_on_gui_thread = False  # the window sets it and connects model_built to collect_garbage
         self._tensorboard_dir: str | None = None  # while set, every trained epoch goes to a TensorBoard log
         self._tensorboard = None  # engine.tensorboard.TensorBoardLog of the current run, opened at its first epoch
 
     # ---------------------------------------------------------------- GUI thread
-    def collect_garbage(self) -> None:
-        """GUI thread, on model_built: free the previous model, then freeze and switch the collector back on."""
-        gc.collect()
-        self._settle_collector()
-
     def start(self) -> None:
         if not self._thread.isRunning():
             # Between graph calls the training thread needs the GIL for a moment; with Python's default 5 ms
@@ -351,11 +343,7 @@ class TrainingWorker(QObject):
 
     def _build(self, exp: Experiment) -> None:
         self._playing = False
-        if self._trainer is not None:
-            # The old model was frozen with everything else after its build: give it back to the collector, or
-            # every structural change would keep the previous model in memory for good.
-            self._trainer = None
-            gc.unfreeze()
+        self._trainer = None
         self._exp = exp
         self._new_run()
         self._set_status(state="loading", message="Loading data and building the model…")
@@ -370,10 +358,11 @@ class TrainingWorker(QObject):
         self._emit(self.dataset_ready, dataset)
         # Importing TensorFlow and building the first model allocate about a million long-lived objects; the
         # collections Python would run on the way cost 1-3 s on this path to the first epoch, and find nothing.
-        # Importing TensorFlow and building a model allocate hundreds of thousands of long-lived objects; the
+        # Importing TensorFlow and building the first model allocate hundreds of thousands of long-lived objects; the
         # collections Python would run on the way cost 1-3 s before the first epoch, and find nothing.
         first = "engine.trainer" not in sys.modules
-        gc.disable()
+        if first:
+            gc.disable()
         try:
             from engine.trainer import Trainer  # TensorFlow loads here, on this thread
 
@@ -381,21 +370,11 @@ class TrainingWorker(QObject):
             self._trainer.warm_up()  # trace the epoch graph while the user looks at the window
         finally:
             if first:
-                self._settle_collector()
-            elif not self.collect_on_gui_thread:
-                gc.enable()  # without a window: the old model goes with Python's next full collection
-            else:
-                # After a rebuild the old model is garbage. A collection here could also reach old Qt widgets,
-                # whose destruction belongs on the GUI thread (and can deadlock on this one): the window collects.
-                self._emit(self.model_built, None)
+                # Move those objects out of the collector's reach, so full collections don't pause training (and the
+                # window) for 100–250 ms later. Later models are not frozen: an old one is freed after a rebuild.
+                gc.freeze()
+                gc.enable()
         self._set_status(state="ready", message="")
-
-    @staticmethod
-    def _settle_collector() -> None:
-        """Move everything alive out of the collector's reach (TensorFlow, Keras, the model), so full collections
-        don't pause training and the window for 100–250 ms, and switch collection back on."""
-        gc.freeze()
-        gc.enable()
 
     def _train_one(self) -> None:
         from engine.trainer import TrainingDiverged
