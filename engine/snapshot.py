@@ -5,6 +5,7 @@ No TensorFlow objects live here, so a snapshot can cross threads and be kept as 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,7 +91,7 @@ class Snapshot:
             "generalization_gap": self.generalization_gap,
             "learning_rate": self.learning_rate,
         }
-        for layer in self.layers:
-            row[f"{layer.name}_penalty"] = layer.penalty
-            row[f"{layer.name}_near_zero"] = layer.near_zero
+        for layer in self.layers:  # the same key strings in every row (a long run keeps thousands of rows)
+            row[sys.intern(f"{layer.name}_penalty")] = layer.penalty
+            row[sys.intern(f"{layer.name}_near_zero")] = layer.near_zero
         return row

@@ -94,8 +94,34 @@ def main(argv: list[str]) -> int:
         return 2
     app = QApplication.instance() or QApplication(["reglab", *argv])
     app.setApplicationName("RegLab")
+    from gui.garbage import GuiThreadCollector
+
+    collector = GuiThreadCollector(parent=app)  # reference cycles are collected on this thread only
+    collector.start()
     window = create_window(experiment_argument(argv))
     window.show()
     code = app.exec()
-    window.worker.stop(timeout_ms=30_000)  # a model still being built finishes before Python shuts down
+    if not window.worker.shut_down(timeout_ms=SHUTDOWN_WAIT_MS):
+        end_now(window, code)
+    collector.stop()
     return code
+
+
+SHUTDOWN_WAIT_MS = 100  # after the window's own wait on closing (gui/main_window.py CLOSE_WAIT_MS)
+
+
+def end_now(window: QMainWindow, code: int) -> None:
+    """End the process without waiting for the worker thread, which is still busy with something that cannot be
+    interrupted and writes nothing (reading a CSV, importing TensorFlow, building a model): waiting could take
+    seconds after the window has gone. TrainingWorker.shut_down has already let any file being written finish and
+    forbidden new ones; the settings and the standard streams are flushed here. A normal interpreter exit is not
+    an option: it would destroy the QThread while it runs, and Qt aborts the process ("QThread: Destroyed while
+    thread is still running").
+    """
+    window.settings.sync()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or gone: nothing to flush
+            pass
+    os._exit(code)

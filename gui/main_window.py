@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -46,6 +46,7 @@ from gui.training_worker import Status, TrainingWorker
 from gui.weights_view import WeightsView
 
 PRESETS = Path(__file__).resolve().parents[1] / "resources" / "presets"
+ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "reglab.png"  # drawn by tools/make_icon.py
 DEFAULT_PRESET = PRESETS / "default.json"
 RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
 PRESENTATION_ZOOM = 1.6  # at least this zoom in presentation mode
@@ -53,6 +54,7 @@ LESSON_SHARE = 0.28  # of the window's width for the lesson text in presentation
 STUDY_SHARE = 0.45  # of the window's height for the study panel when a study starts
 MC_PASSES = 30  # stochastic forward passes of the Monte-Carlo dropout map
 MC_INTERVAL_S = 0.5  # while training, the map is recomputed at most this often
+CLOSE_WAIT_MS = 500  # closing waits this long for the worker (it stops between epochs: milliseconds)
 SPEEDS = {"max": None, "60 epochs/s": 60.0, "20 epochs/s": 20.0, "5 epochs/s": 5.0, "1 epoch/s": 1.0}
 
 
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self._mc_asked = (-1, 0.0)  # (epoch, time) of the last Monte-Carlo request
         self._mc_shown = None
 
+        self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)  # a dropped .json file opens (gui/file_actions.py)
         self._build_views()
         # One view a turn; the objective's few labels get a turn of their own, a light tick between heavy ones.
@@ -561,5 +564,8 @@ class MainWindow(QMainWindow):
         self.timer.stop()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
-        self.worker.stop(timeout_ms=1000)
+        self.settings.sync()
+        # Training and studies stop between epochs, well within the wait. A model build or a data set being read
+        # cannot be interrupted; the worker then ends later (or gui/app.py ends the process without it).
+        self.worker.stop(timeout_ms=CLOSE_WAIT_MS)
         super().closeEvent(event)

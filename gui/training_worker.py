@@ -11,7 +11,13 @@ Studies (compare, K-fold cross-validation, sweeps: engine/study.py) run on the s
 time, while the live run waits; their growing progress is collected with :meth:`take_study`.
 
 TensorFlow is imported on the worker thread, the first time a run is built, so the window shows
-at once.
+at once. Garbage the worker leaves (old models) is collected on the GUI thread (gui/garbage.py).
+
+Ending the process (:meth:`TrainingWorker.shut_down`): training and studies stop between two epochs, within
+milliseconds. Reading a data set, importing TensorFlow and building or tracing a model cannot be interrupted
+(seconds for a large CSV) but write nothing, so the process may end without waiting for them. Writing a file
+(saving a model, a TensorBoard log) holds ``_file_lock``; shutting down takes that lock first, so a file being
+written is finished and no new one is started.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -29,8 +36,11 @@ from PySide6.QtCore import QObject, QThread, Signal
 from engine.snapshot import Snapshot
 from engine.spec import Experiment, SpecError
 from engine.study import StudyProgress
+from gui import garbage
 
 GIL_SWITCH_SECONDS = 0.0005
+#: Commands where, of several queued back to back, only the last matters (each replaces what the one before set).
+COALESCED = frozenset({"load", "live", "reset", "speed"})
 
 
 @dataclass
@@ -74,6 +84,7 @@ class TrainingWorker(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._commands: queue.Queue = queue.Queue()
+        self._held: list[tuple] = []  # a command taken from the queue to look past a run of COALESCED ones
         self._lock = threading.Lock()
         self._run_id = 0
         self._latest: Snapshot | None = None
@@ -87,9 +98,12 @@ class TrainingWorker(QObject):
         self._recent: deque[float] = deque(maxlen=64)
         self._study: StudyProgress | None = None
         self._study_stop = threading.Event()
+        self._quit = threading.Event()  # set by stop(): end the loop before anything else still queued
         self._uncertainty: tuple | None = None
         self._tensorboard_dir: str | None = None  # while set, every trained epoch goes to a TensorBoard log
         self._tensorboard = None  # engine.tensorboard.TensorBoardLog of the current run, opened at its first epoch
+        self._file_lock = threading.Lock()  # held while a file is written (see shut_down)
+        self._ending = False  # set by shut_down under _file_lock: no file is written after it
 
     # ---------------------------------------------------------------- GUI thread
     def start(self) -> None:
@@ -154,10 +168,12 @@ class TrainingWorker(QObject):
     def stop(self, timeout_ms: int = 1000) -> bool:
         """Stop training and end the thread; True when it ended within the timeout.
 
-        Training stops between epochs (well within a second); building a model (importing TensorFlow,
-        tracing the graph) cannot be interrupted, so the thread may end later: the worker has no Qt parent
-        and stays alive until its loop returns.
+        Training and studies stop between epochs (milliseconds); commands still queued are dropped, except a
+        model save. Reading data and building a model (importing TensorFlow, tracing the graph) cannot be
+        interrupted, so the thread may end later: the worker has no Qt parent and stays alive until its loop
+        returns (see also shut_down).
         """
+        self._quit.set()  # commands still queued are dropped (a model save excepted): see _loop
         if self._trainer is not None:
             self._trainer.request_stop()
         self._study_stop.set()
@@ -165,6 +181,27 @@ class TrainingWorker(QObject):
         if not self._thread.isRunning():
             return True
         return self._thread.wait(timeout_ms)
+
+    def shut_down(self, timeout_ms: int = 100) -> bool:
+        """For the end of the process: stop, and tell whether the thread ended (True) or may be abandoned (False).
+
+        Asks the thread to stop and waits at most ``timeout_ms``; then, if it is still writing a file (a model,
+        a TensorBoard log), waits until that file is complete — however long it takes — and forbids any further
+        write. False means the thread is still busy with something that cannot be interrupted and writes nothing
+        (reading a CSV, importing TensorFlow, building or tracing a model): the caller may end the process at
+        once (``os._exit``, gui/app.py) instead of waiting seconds for it.
+        """
+        if self.stop(timeout_ms):
+            return True
+        with self._file_lock:  # waits for a write in progress
+            self._ending = True
+        return not self._thread.isRunning()
+
+    @contextmanager
+    def _writing(self):
+        """Hold while writing a file; yields False (write nothing) once shut_down has given up on the thread."""
+        with self._file_lock:
+            yield not self._ending
 
     def take_updates(self, rows_seen: int, run_id: int) -> Updates:
         """The latest snapshot, the rows after ``rows_seen`` (all rows if ``run_id`` is not current)."""
@@ -200,15 +237,15 @@ class TrainingWorker(QObject):
         while True:
             try:
                 if self._playing and self._trainer is not None:
-                    command = self._commands.get(timeout=self._wait_before_next_epoch())
+                    command = self._next_command(timeout=self._wait_before_next_epoch())
                 else:
-                    command = self._commands.get()
+                    command = self._next_command()
             except queue.Empty:
                 self._train_one()
                 continue
             name, payload = command
-            if name == "quit":
-                self._close_tensorboard()
+            if name == "quit" or self._quit.is_set():
+                self._finish(name, payload)
                 return
             try:
                 self._handle(name, payload)
@@ -216,6 +253,40 @@ class TrainingWorker(QObject):
                 self._playing = False
                 self._set_status(state="error", message=str(exc))
                 self._emit(self.failed, f"{type(exc).__name__}: {exc}")
+
+    def _next_command(self, timeout: float | None = None) -> tuple:
+        """The next command (queue.Empty after ``timeout`` seconds); of a run of the same COALESCED command queued
+        back to back only the last is returned: a slider drag sends a live change per pixel (≈ 10 ms each to apply
+        on a busy machine), quick edits a rebuild each, and only the latest counts."""
+        if self._held:
+            command = self._held.pop()
+        else:
+            command = self._commands.get(timeout=timeout) if timeout is not None else self._commands.get()
+        while command[0] in COALESCED:
+            try:
+                following = self._commands.get_nowait()
+            except queue.Empty:
+                break
+            if following[0] != command[0]:
+                self._held.append(following)  # handled next, in order
+                break
+            command = following
+        return command
+
+    def _finish(self, name: str, payload) -> None:
+        """The loop's last act after stop(): queued studies, epochs and rebuilds are dropped (each could take
+        seconds), but a model the user asked to save is still saved; then the TensorBoard log is closed."""
+        pending = [(name, payload), *self._held]
+        self._held.clear()
+        while True:
+            try:
+                pending.append(self._commands.get_nowait())
+            except queue.Empty:
+                break
+        for name, payload in pending:
+            if name == "save":
+                self._save(payload)
+        self._close_tensorboard()
 
     def _emit(self, signal, value) -> None:
         try:
@@ -280,7 +351,10 @@ class TrainingWorker(QObject):
             self._emit(self.failed, f"Cannot save {path}: there is no model yet (load an experiment first)")
             return
         try:
-            self._trainer.save_model(path)
+            with self._writing() as allowed:
+                if not allowed:
+                    return
+                self._trainer.save_model(path)
         except OSError as exc:
             self._emit(self.failed, f"Cannot save {path}: {exc.strerror or exc}")
             return
@@ -294,11 +368,14 @@ class TrainingWorker(QObject):
         if self._tensorboard_dir is None:
             return
         try:
-            if self._tensorboard is None:
-                from engine.tensorboard import TensorBoardLog, next_run_dir
+            with self._writing() as allowed:
+                if not allowed:
+                    return
+                if self._tensorboard is None:
+                    from engine.tensorboard import TensorBoardLog, next_run_dir
 
-                self._tensorboard = TensorBoardLog(next_run_dir(self._tensorboard_dir))
-            self._tensorboard.write(snap)
+                    self._tensorboard = TensorBoardLog(next_run_dir(self._tensorboard_dir))
+                self._tensorboard.write(snap)
         except Exception as exc:  # a full disk or a bad folder must not stop training: stop logging instead
             self._close_tensorboard()
             self._tensorboard_dir = None
@@ -308,10 +385,23 @@ class TrainingWorker(QObject):
     def _close_tensorboard(self) -> None:
         board, self._tensorboard = self._tensorboard, None
         if board is not None:
-            try:
-                board.close()
-            except Exception:  # closing what cannot be written any more: nothing left to save
-                pass
+            with self._writing() as allowed:
+                if not allowed:
+                    return
+                try:
+                    board.close()
+                except Exception:  # closing what cannot be written any more: nothing left to save
+                    pass
+
+    def _flush_tensorboard(self) -> None:
+        """Everything logged so far on disk (before a study: its model builds may outlast the process)."""
+        if self._tensorboard is not None:
+            with self._writing() as allowed:
+                if allowed:
+                    try:
+                        self._tensorboard.flush()
+                    except Exception:  # reported at the next write, which fails the same way
+                        pass
 
     def _run_study(self, kind: str, params: dict) -> None:
         from engine import study
@@ -320,6 +410,7 @@ class TrainingWorker(QObject):
         if kind not in runners:
             raise ValueError(f"unknown study {kind!r}")
         self._playing = False
+        self._flush_tensorboard()
         previous = self._status.state if self._status.state != "training" else "paused"
         self._set_status(state="study", message=f"Running the {kind} study…")
 
@@ -347,33 +438,27 @@ class TrainingWorker(QObject):
         self._exp = exp
         self._new_run()
         self._set_status(state="loading", message="Loading data and building the model…")
-        from engine.data import load_dataset  # scikit-learn and pandas load here, off the GUI thread
-
-        try:
-            dataset = load_dataset(exp)
-        except SpecError as exc:
-            self._set_status(state="error", message=str(exc))
-            self._emit(self.failed, str(exc))
-            return
-        self._emit(self.dataset_ready, dataset)
-        # Importing TensorFlow and building the first model allocate about a million long-lived objects; the
-        # collections Python would run on the way cost 1-3 s on this path to the first epoch, and find nothing.
-        # Importing TensorFlow and building the first model allocate hundreds of thousands of long-lived objects; the
-        # collections Python would run on the way cost 1-3 s before the first epoch, and find nothing.
         first = "engine.trainer" not in sys.modules
-        if first:
-            gc.disable()
-        try:
+        # The first build imports scikit-learn, pandas and TensorFlow: hundreds of thousands of long-lived objects.
+        # Collections on the way would cost 1-3 s before the first epoch and find nothing (gui/garbage.py).
+        with garbage.held():
+            from engine.data import load_dataset  # scikit-learn and pandas load here, off the GUI thread
+
+            try:
+                dataset = load_dataset(exp)
+            except SpecError as exc:
+                self._set_status(state="error", message=str(exc))
+                self._emit(self.failed, str(exc))
+                return
+            self._emit(self.dataset_ready, dataset)
             from engine.trainer import Trainer  # TensorFlow loads here, on this thread
 
             self._trainer = Trainer(exp, dataset)
             self._trainer.warm_up()  # trace the epoch graph while the user looks at the window
-        finally:
             if first:
-                # Move those objects out of the collector's reach, so full collections don't pause training (and the
-                # window) for 100–250 ms later. Later models are not frozen: an old one is freed after a rebuild.
+                # Out of the collector's reach for good, so that full collections stay short (100-250 ms otherwise).
+                # Later models are not frozen: an old one is garbage after a rebuild, collected on the GUI thread.
                 gc.freeze()
-                gc.enable()
         self._set_status(state="ready", message="")
 
     def _train_one(self) -> None:
@@ -396,7 +481,7 @@ class TrainingWorker(QObject):
             self._playing = False
         with self._lock:
             self._latest = snap
-            self._rows.append(snap.metrics_row())
+            self._rows.append(trainer.history[-1])  # the trainer's own row (read only): kept once, not twice
             self._status.epoch = snap.epoch
             self._status.epochs_per_second = rate
             self._status.best_epoch = trainer.best_epoch

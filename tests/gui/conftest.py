@@ -9,6 +9,17 @@ from PySide6.QtCore import QSettings
 from engine.spec import Experiment
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_collector(qapp):
+    """As in the app (gui/app.py): reference cycles are collected on the GUI thread only, never on a worker's."""
+    from gui.garbage import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    collector.start()
+    yield collector
+    collector.stop()
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     """The default test experiment (an epoch limit far away) in a window with its own settings file."""

@@ -42,6 +42,8 @@ def non_blank(image: QImage) -> bool:
 
 
 def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
+    icon = window.windowIcon().pixmap(64, 64).toImage()  # RegLab's own icon, not Qt's blank default
+    assert not icon.isNull() and icon.pixelColor(32, 32).alpha() == 255
     doc = window.document
     # add a layer after the first, make it 5 units, switch its dropout on, give it an L1 kernel penalty
     doc.select_layer(0)
