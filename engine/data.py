@@ -454,7 +454,8 @@ def detect_task(column: pandas.Series) -> str:
 
     column = column.dropna()
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-    whole = numeric and bool(np.all(np.mod(column.to_numpy().astype(np.float64), 1) == 0))
+    with np.errstate(invalid="ignore"):  # inf % 1 is nan: not whole (the missing-value rules report the inf)
+        whole = numeric and bool(np.all(np.mod(column.to_numpy().astype(np.float64), 1) == 0))
     few = column.nunique() <= AUTO_MAX_INTEGER_CLASSES
     return "classification" if not numeric or (whole and few) else "regression"
 

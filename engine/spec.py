@@ -194,7 +194,7 @@ def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment file; every problem becomes a SpecError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is skipped
     except FileNotFoundError:
         raise SpecError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -316,7 +316,7 @@ class _Fields:
             else:
                 raise SpecError(f"{name}: expected a whole number, got {_describe(v)}")
         if v < lo or v > hi:
-            raise SpecError(f"{name}: {v} is out of range [{lo}, {hi}]")
+            raise SpecError(f"{name}: {_int_text(v)} is out of range [{lo}, {hi}]")
         return v
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -356,7 +356,17 @@ def _describe(v: object) -> str:
         return "a list"
     if isinstance(v, dict):
         return "an object"
+    if isinstance(v, int):
+        return _int_text(v)
     return repr(v)
+
+
+def _int_text(v: int) -> str:
+    """str(v), or the size of a whole number too long for str() (over 4300 digits: only from Python, not JSON)."""
+    try:
+        return str(v)
+    except ValueError:
+        return f"a {'negative ' if v < 0 else ''}whole number with about {int(math.log10(abs(v))) + 1} digits"
 
 
 def _fmt(x: float) -> str:
@@ -501,11 +511,26 @@ def _check_sweep_values(text: str) -> None:
         from engine.sweep import parse_values  # here: engine.sweep imports this module
 
         try:
-            count = len(parse_values(text))
+            values = [] if len(parts) == 3 and not _finite_ends(parts) else parse_values(text)
         except SpecError as exc:
             raise SpecError(f"lesson.study.values: {str(exc).removeprefix('--values: ')}") from None
+        if not values or not all(math.isfinite(v) for v in values):  # a log range from inf or nan gave nan
+            raise SpecError(f"lesson.study.values: {text!r} gives values that are not finite numbers; "
+                            "use finite numbers like 0,0.2,0.5 or 1e-5:1:7")
+        count = len(values)
     if count > MAX_SWEEP_VALUES:
         raise SpecError(f"lesson.study.values: more than {MAX_SWEEP_VALUES} values; a lesson's sweep needs a few")
+
+
+def _finite_ends(parts: list[str]) -> bool:
+    """False when the start or stop of a log range start:stop:count is inf or nan (numpy would warn and give nan)."""
+    for part in parts[:2]:
+        try:
+            if not math.isfinite(float(part)):
+                return False
+        except ValueError:
+            pass  # not a number: parse_values says what is wrong
+    return True
 
 
 def _parse_lesson(d: object) -> Lesson:
@@ -531,10 +556,11 @@ def _parse_experiment(d: object, base_dir: str) -> Experiment:
         raise SpecError(f"reglab: expected the format version 1, got {_describe(version)}")
     if version > FORMAT_VERSION:
         raise SpecError(
-            f"reglab: format version {version} is newer than this RegLab reads ({FORMAT_VERSION}); update RegLab"
+            f"reglab: format version {_int_text(version)} is newer than this RegLab reads ({FORMAT_VERSION}); "
+            "update RegLab"
         )
     if version < 1:
-        raise SpecError(f"reglab: {version} is not a format version (this RegLab reads 1)")
+        raise SpecError(f"reglab: {_int_text(version)} is not a format version (this RegLab reads 1)")
     exp = Experiment(
         name=f.string("name", "Untitled experiment", max_len=200),
         lesson=None if (lesson := f.raw("lesson", None)) is None else _parse_lesson(lesson),

@@ -24,6 +24,9 @@ _PART = re.compile(r"^(?P<name>[a-z_0-9]+)(\[(?P<index>\d+|\*)\])?$")
 REGULARIZER_FIELDS = ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
 
 
+MAX_VALUES = 1000  # a log range is built in memory; a sweep of more values would run for days anyway
+
+
 def parse_values(text: str) -> list[float]:
     """``"0,0.2,0.5"`` → [0, 0.2, 0.5]; ``"1e-5:1:6"`` → 6 values spaced evenly on a log scale."""
     text = text.strip()
@@ -31,13 +34,13 @@ def parse_values(text: str) -> list[float]:
         if ":" in text:
             start, stop, count = text.split(":")
             start_f, stop_f, n = float(start), float(stop), int(count)
-            if start_f <= 0 or stop_f <= 0 or n < 2:
+            if not (0 < start_f < math.inf and 0 < stop_f < math.inf and 2 <= n <= MAX_VALUES):
                 raise ValueError
             return [float(v) for v in np.geomspace(start_f, stop_f, n)]
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise SpecError(f"--values: {text!r} is neither a list like 0,0.2,0.5 nor a log range like 1e-5:1:7 "
-                        "(start:stop:count, start and stop > 0, count >= 2)") from None
+                        f"(start:stop:count, start and stop finite and > 0, count 2 to {MAX_VALUES})") from None
     if not values or not all(math.isfinite(v) for v in values):
         raise SpecError(f"--values: {text!r} has no usable numbers")
     return values

@@ -81,7 +81,7 @@ def test_cv_rejects_bad_fold_counts(tmp_path, capsys):
 def test_parse_values():
     assert parse_values("0,0.2, 0.5") == [0.0, 0.2, 0.5]
     np.testing.assert_allclose(parse_values("1e-5:1:6"), [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0])
-    for bad in ("", "a,b", "0:1:5", "1e-3:1:1", "1:2:x"):
+    for bad in ("", "a,b", "0:1:5", "1e-3:1:1", "1:2:x", "1:inf:3", "nan:1:3", "1:2:100000000", "1,nan"):
         with pytest.raises(SpecError, match="--values"):
             parse_values(bad)
 

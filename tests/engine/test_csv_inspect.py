@@ -3,6 +3,7 @@ the engine would refuse, found before training; and ``data.drop_missing`` in the
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -261,3 +262,18 @@ def test_drop_missing_round_trip_and_loading(tmp_path):
     ds = load_dataset(again)
     assert len(ds.x_train) + len(ds.x_val) == 26
     assert inspect_csv(path, target="y", drop_missing=True).rows_used == 26
+
+
+# --------------------------------------------------------------------------- regressions found by test_properties.py
+
+
+def test_an_infinite_target_value_is_reported_without_a_numpy_warning(tmp_path):
+    """inf % 1 in the task detection made numpy warn "invalid value encountered in remainder"."""
+    path = write(tmp_path, numeric_csv(12, [0.5 * i for i in range(11)] + ["inf"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = inspect_csv(path)
+        assert report.detected_task == "regression"
+        assert "column 'y': 1 infinite value (row 13)" in only_error(report)
+        with pytest.raises(DataError, match="missing values in column 'y' \\(1 infinite, row 13\\)"):
+            load_table(csv_data(path, "y"))

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import math
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from engine.data import DataError, Dataset, Table, load_dataset, load_table, split_table
+from engine.data import DataError, Table, load_dataset, load_table, split_table
 from engine.spec import TOY_CLASSIFICATION, TOY_REGRESSION, Data, Experiment, SpecError
 
 # --------------------------------------------------------------------------- helpers
@@ -455,55 +452,7 @@ def test_csv_windows_code_page_text(tmp_path):
     assert table.feature_names == ["town=Genève", "town=Zürich"]
 
 
-# --------------------------------------------------------------------------- property test
-
-cells = st.one_of(
-    st.integers(-(10**6), 10**6),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=6),
-    st.none(),
-)
-
-
-@st.composite
-def frames(draw):
-    n_columns = draw(st.integers(1, 4))
-    n_rows = draw(st.integers(0, 25))
-    names = draw(st.lists(st.text(min_size=1, max_size=5), min_size=n_columns, max_size=n_columns))
-    columns = {}
-    for i, name in enumerate(names):
-        kind = draw(st.sampled_from(["ints", "floats", "text", "mixed"]))
-        if kind == "ints":
-            values = draw(st.lists(st.integers(0, 3), min_size=n_rows, max_size=n_rows))
-        elif kind == "floats":
-            values = draw(st.lists(st.floats(-1e6, 1e6), min_size=n_rows, max_size=n_rows))
-        elif kind == "text":
-            values = draw(st.lists(st.sampled_from(["a", "b", "c", ""]), min_size=n_rows, max_size=n_rows))
-        else:
-            values = draw(st.lists(cells, min_size=n_rows, max_size=n_rows))
-        columns[f"{name}{i}" if name in columns else name] = values
-    return pd.DataFrame(columns), names
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frames(), st.data())
-def test_any_table_loads_or_raises_data_error(drawn, data):
-    frame, names = drawn
-    target = data.draw(st.sampled_from([*frame.columns, "missing"]))
-    task = data.draw(st.sampled_from([None, "classification", "regression"]))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "table.csv"
-        frame.to_csv(path, index=False)
-        try:
-            ds = load_dataset(csv_experiment(path, str(target), task, validation=0.3))
-        except DataError as exc:
-            assert str(exc) and "\n" not in str(exc)
-            return
-    assert isinstance(ds, Dataset)
-    assert len(ds.train_index) >= 1 and len(ds.val_index) >= 1
-    for array in (ds.x_train, ds.x_val, ds.y_train, ds.y_val):
-        assert array.dtype == np.float32 and np.isfinite(array).all()
-    assert ds.x_train.shape[1] == len(ds.feature_names) >= 1
+# The property-based tests (hypothesis) of the CSV loader are in test_properties.py.
 
 
 def test_split_rows_is_seeded_sized_and_stratified():
