@@ -12,31 +12,24 @@ Run: `make bench` or `.venv/bin/python bench/gui_speed.py [seconds]`.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _window_run import engine_epochs_per_s, open_window, print_result, run_child
+
 RUN_SECONDS = 10.0
 
 
 def child(run_seconds: float) -> None:
     t0 = float(os.environ["REGLAB_T0"])
-    sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QTimer
 
-    app = QApplication(["reglab"])
-    from gui.main_window import MainWindow, default_experiment
+    from gui.main_window import default_experiment
 
     exp = default_experiment()
     exp.training.epochs = 1_000_000
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(exp, settings=settings)
+    app, window = open_window(exp)
     result: dict = {}
     ticks: list[float] = []
     render = window.render
@@ -87,32 +80,15 @@ def child(run_seconds: float) -> None:
     QTimer.singleShot(0, shown)
     app.exec()
 
-    from engine.trainer import Trainer
-
-    trainer = Trainer(exp)
-    trainer.step()
-    start, n = time.perf_counter(), 0
-    while time.perf_counter() - start < min(run_seconds, 5.0):
-        trainer.step()
-        n += 1
-    result["engine_epochs_per_s"] = n / (time.perf_counter() - start)
-    print("RESULT " + json.dumps(result))
+    result["engine_epochs_per_s"] = engine_epochs_per_s(exp, min(run_seconds, 5.0))
+    print_result(result)
 
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else RUN_SECONDS
-    env = dict(os.environ)
-    if not env.get("DISPLAY"):
-        env["QT_QPA_PLATFORM"] = "offscreen"
-    env["REGLAB_T0"] = repr(time.time())
-    proc = subprocess.run([sys.executable, __file__, "--child", str(seconds)], env=env, capture_output=True,
-                          text=True, timeout=300)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    if proc.returncode or not lines:
-        sys.exit(f"the window benchmark failed:\n{proc.stderr[-3000:]}")
-    r = json.loads(lines[-1][7:])
+    r = run_child(__file__, str(seconds), timeout=300, env_extra={"REGLAB_T0": repr(time.time())})
     share = r["window_epochs_per_s"] / r["engine_epochs_per_s"]
-    print(f"platform: {env.get('QT_QPA_PLATFORM') or 'display ' + env['DISPLAY']}; default preset, all views live")
+    print(f"platform: {r['platform']}; default preset, all views live")
     print(f"process start → window shown: {r['window_shown_s']:.2f} s (goal <= 1.0 s); "
           f"TensorFlow imported by then: {r['tensorflow_imported_at_show']}")
     print(f"process start → first epoch (Play pressed at once): {r['first_epoch_s']:.2f} s (goal <= 4 s)")
