@@ -7,12 +7,14 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup syslibs run test bench clean distclean
+.PHONY: help setup syslibs run test bench package package-check clean distclean
 
 help:
 	@echo "make run        set up .venv (and Qt's system libraries on Debian/Ubuntu), open the RegLab window"
 	@echo "make test       same set-up, then ruff and the whole test suite headless (PYTEST_ARGS=... passes through)"
 	@echo "make bench      run each bench/*.py headless"
+	@echo "make package    build the desktop app with PyInstaller: dist/RegLab/RegLab (skipped when nothing changed)"
+	@echo "make package-check   build if needed, then run the built app's --self-test headless"
 	@echo "make clean      remove caches and build files; make distclean also removes .venv"
 
 setup: $(VENV)/.stamp-install
@@ -39,6 +41,24 @@ bench: setup
 	@set -e; files='$(wildcard bench/*.py)'; \
 	if [ -z "$$files" ]; then echo "no benchmarks in bench/"; fi; \
 	for f in $$files; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f; done
+
+# The build is redone only when something it bundles changed (CI starts from a clean clone, so it always builds).
+PACKAGED := main.py RegLab.spec pyproject.toml $(wildcard engine/*.py gui/*.py) $(shell find resources -type f)
+APP := dist/RegLab/RegLab
+
+$(VENV)/.stamp-package: pyproject.toml | $(VENV)/.stamp-install
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[package]'
+	@touch $@
+
+package: $(APP)
+
+$(APP): $(PACKAGED) | $(VENV)/.stamp-package $(VENV)/.stamp-syslibs
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN RegLab.spec
+	@du -sh dist/RegLab | sed 's/\t.*/ dist\/RegLab/; s/^/size: /'
+	@touch $@
+
+package-check: $(APP)
+	QT_QPA_PLATFORM=offscreen $(APP) --self-test --screenshot build/self-test.png
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
