@@ -345,3 +345,15 @@ def test_mc_grid_for_several_classes_regression_and_no_grid():
 
     wide = make_dataset(rng.normal(size=(40, 3)), labels[:40] % 2, rng.normal(size=(20, 3)), labels[40:60] % 2)
     assert Trainer(experiment(), wide).mc_grid() is None
+
+
+def test_tensorflow_runs_on_one_thread_unless_told_otherwise(monkeypatch):
+    from engine import keras_setup
+    from engine.keras_setup import tf
+
+    assert keras_setup.TF_THREADS == 1
+    assert tf.config.threading.get_intra_op_parallelism_threads() == 1
+    assert tf.config.threading.get_inter_op_parallelism_threads() == 1
+    for value, expected in (("0", 0), ("4", 4), ("many", 1), ("-2", 0)):
+        monkeypatch.setenv("REGLAB_TF_THREADS", value)
+        assert keras_setup._threads() == expected
