@@ -53,7 +53,7 @@ $(VENV)/.stamp-package: pyproject.toml | $(VENV)/.stamp-install
 package: $(APP)
 
 $(APP): $(PACKAGED) | $(VENV)/.stamp-package $(VENV)/.stamp-syslibs
-	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN RegLab.spec
+	TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN RegLab.spec
 	@du -sh dist/RegLab | sed 's/\t.*/ dist\/RegLab/; s/^/size: /'
 	@touch $@
 

@@ -54,3 +54,18 @@ def test_a_blank_picture_has_one_colour():
     assert distinct_colours(image) == 1
     image.setPixelColor(3, 4, QColor("red"))
     assert distinct_colours(image) == 2
+
+
+def test_process_age_counts_from_the_process_start():
+    import time
+
+    from gui.self_test import process_age_s
+
+    age = process_age_s()
+    if sys.platform.startswith("linux"):
+        # this pytest process has been running for a while (it imported Qt and the tests) but not for hours
+        assert age is not None and 0.5 < age < 6 * 3600
+        time.sleep(0.05)
+        assert process_age_s() >= age
+    else:
+        assert age is None
