@@ -58,7 +58,7 @@ $(APP): $(PACKAGED) | $(VENV)/.stamp-package $(VENV)/.stamp-syslibs
 	@touch $@
 
 package-check: $(APP)
-	QT_QPA_PLATFORM=offscreen $(APP) --self-test --screenshot build/self-test.png
+	QT_QPA_PLATFORM=offscreen timeout 600 $(APP) --self-test --screenshot build/self-test.png
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
