@@ -42,13 +42,11 @@ def open_window(exp=None):
     """(app, window): QApplication, the GUI-thread garbage collector (as gui/app.py) and a MainWindow on ``exp``
     (the default experiment when None), not shown yet."""
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(["reglab"])
-    from gui.garbage import GuiThreadCollector
+    from gui.app import application  # as the window runs: Python's cyclic GC on the GUI thread only
     from gui.main_window import MainWindow
 
-    GuiThreadCollector(parent=app).start()  # Python's cyclic GC runs on the GUI thread only, as in gui/app.py
+    app, _collector = application([])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
     return app, MainWindow(exp, settings=settings)
 

@@ -508,22 +508,21 @@ def _check_sweep_values(text: str) -> None:
         except ValueError:
             pass  # not a count: parse_values says what is wrong
     if count <= MAX_SWEEP_VALUES:  # a log range is built in memory: check its count before building it
+        if len(parts) == 3 and not _finite_ends(parts):  # parse_values refuses these too, in its own words
+            raise SpecError(f"lesson.study.values: {text!r} gives values that are not finite numbers; "
+                            "use finite numbers like 0,0.2,0.5 or 1e-5:1:7")
         from engine.sweep import parse_values  # here: engine.sweep imports this module
 
         try:
-            values = [] if len(parts) == 3 and not _finite_ends(parts) else parse_values(text)
+            count = len(parse_values(text))  # only finite values come back
         except SpecError as exc:
             raise SpecError(f"lesson.study.values: {str(exc).removeprefix('--values: ')}") from None
-        if not values or not all(math.isfinite(v) for v in values):  # a log range from inf or nan gave nan
-            raise SpecError(f"lesson.study.values: {text!r} gives values that are not finite numbers; "
-                            "use finite numbers like 0,0.2,0.5 or 1e-5:1:7")
-        count = len(values)
     if count > MAX_SWEEP_VALUES:
         raise SpecError(f"lesson.study.values: more than {MAX_SWEEP_VALUES} values; a lesson's sweep needs a few")
 
 
 def _finite_ends(parts: list[str]) -> bool:
-    """False when the start or stop of a log range start:stop:count is inf or nan (numpy would warn and give nan)."""
+    """False when the start or stop of a log range start:stop:count is inf or nan."""
     for part in parts[:2]:
         try:
             if not math.isfinite(float(part)):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+from gui.garbage import GuiThreadCollector
+
 # Qt platforms that draw without a display server.
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "minimalegl", "vnc", "eglfs", "linuxfb", "vkkhrdisplay"})
 
@@ -83,6 +85,16 @@ def experiment_argument(argv: list[str]) -> str | None:
     return None
 
 
+def application(argv: list[str]) -> tuple[QApplication, GuiThreadCollector]:
+    """The QApplication (made if there is none yet), named RegLab, with Python's garbage collector moved to its
+    thread (gui/garbage.py): what the window, the self-test and the window benchmarks all run in."""
+    app = QApplication.instance() or QApplication(["reglab", *argv])
+    app.setApplicationName("RegLab")
+    collector = GuiThreadCollector(parent=app)  # reference cycles are collected on this thread only
+    collector.start()
+    return app, collector
+
+
 def main(argv: list[str]) -> int:
     reason = missing_display_reason(argv)
     if reason:
@@ -92,12 +104,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    app = QApplication.instance() or QApplication(["reglab", *argv])
-    app.setApplicationName("RegLab")
-    from gui.garbage import GuiThreadCollector
-
-    collector = GuiThreadCollector(parent=app)  # reference cycles are collected on this thread only
-    collector.start()
+    app, collector = application(argv)
     window = create_window(experiment_argument(argv))
     window.show()
     code = app.exec()

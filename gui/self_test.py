@@ -25,6 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+from PySide6.QtGui import QImage
+
+from gui.app import application, missing_display_reason
+from gui.main_window import MainWindow, default_experiment
+
 EPOCHS = 20
 TIME_LIMIT_S = 180.0
 MIN_COLOURS = 50  # a painted window has thousands; a blank or black one has one or two
@@ -52,9 +59,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def distinct_colours(image) -> int:
     """How many different colours a QImage has (a blank picture has one)."""
-    import numpy as np
-    from PySide6.QtGui import QImage
-
     image = image.convertToFormat(QImage.Format.Format_RGB32)
     pixels = np.frombuffer(image.constBits(), np.uint32, count=image.width() * image.height())
     return int(len(np.unique(pixels)))
@@ -64,10 +68,6 @@ class SelfTest:
     """Drives the window from a timer: show → Play → EPOCHS epochs → screenshot → report."""
 
     def __init__(self, app, started_at: float, screenshot: Path, epochs: int):
-        from PySide6.QtCore import QSettings, QTimer
-
-        from gui.main_window import MainWindow, default_experiment
-
         self.app, self.started_at, self.screenshot, self.epochs = app, started_at, screenshot, epochs
         self.result: dict = {"ok": False, "window_shown_s": None, "first_epoch_s": None, "epochs_per_s": None,
                              "epochs": 0, "screenshot": str(screenshot), "colours": 0, "error": ""}
@@ -86,8 +86,6 @@ class SelfTest:
         QTimer.singleShot(int(TIME_LIMIT_S * 1000), lambda: self._fail(f"not done within {TIME_LIMIT_S:.0f} s"))
 
     def start(self) -> None:
-        from PySide6.QtCore import QTimer
-
         self.window.show()
         QTimer.singleShot(0, self._shown)  # after the first paint
 
@@ -110,8 +108,6 @@ class SelfTest:
         self.result["epochs"] = len(rows)
         self.result["epochs_per_s"] = round((len(rows) - 1) / elapsed, 1) if elapsed > 0 else None
         self.window.toggle_play()  # pause
-        from PySide6.QtCore import QTimer
-
         QTimer.singleShot(300, self._take_screenshot)  # a few render ticks: every view has drawn a snapshot
 
     def _take_screenshot(self) -> None:
@@ -156,21 +152,11 @@ def _qt_message(mode, context, message: str) -> None:
 
 
 def main(argv: list[str], started_at: float) -> int:
-    from gui.app import missing_display_reason
-
     args = parse_args(argv)
     if missing_display_reason([]):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen: test the window off screen
-    from PySide6.QtCore import qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
-
-    from gui.garbage import GuiThreadCollector
-
     qInstallMessageHandler(_qt_message)
-    app = QApplication.instance() or QApplication(["reglab"])
-    app.setApplicationName("RegLab")
-    collector = GuiThreadCollector(parent=app)
-    collector.start()
+    app, collector = application([])
     test = SelfTest(app, started_at, Path(args.screenshot).resolve(), args.epochs)
     test.start()
     app.exec()
