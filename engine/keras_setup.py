@@ -29,9 +29,11 @@ def _quiet_stderr():
 
 @contextlib.contextmanager
 def _without_optional(*names):
-    """Keras imports scikit-learn (for its sklearn wrappers) and matplotlib.pyplot (for image galleries) when
-    they are installed: about a second of start-up that RegLab never uses through Keras. Hide those not yet
-    imported while Keras loads (Keras treats them as absent), then let them import normally later."""
+    """Keras imports scikit-learn (for its sklearn wrappers), matplotlib.pyplot (for image galleries) and pandas
+    (so that fit() takes data frames) when they are installed: over a second of start-up for features RegLab
+    never uses through Keras (its trainer hands Keras numpy arrays and tensors only). Hide those not yet imported
+    while Keras loads (Keras treats them as absent), then let them import normally later: engine/data.py reads
+    CSV files with pandas."""
     hidden = [name for name in names if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # makes `import name` raise ImportError
@@ -43,7 +45,7 @@ def _without_optional(*names):
                 del sys.modules[name]
 
 
-with _quiet_stderr(), _without_optional("sklearn", "matplotlib"):
+with _quiet_stderr(), _without_optional("sklearn", "matplotlib", "pandas"):
     import keras
     import tensorflow as tf
 

@@ -281,29 +281,35 @@ class Trainer:
         x_all, y_all = self._x_train, self._y_train
         n = int(x_all.shape[0])
         batch = min(self.exp.training.batch_size, n)
-        full, rest = divmod(n, batch)
+        steps = -(-n // batch)  # when batch does not divide n the last batch is a short one, as in Keras' fit
         seed = tf.stack([self._shuffle_seed, self._epoch_counter])
         order = tf.argsort(tf.random.stateless_uniform([n], seed=seed))
         x_all = tf.gather(x_all, order)
         y_all = tf.gather(y_all, order)
-        xs = tf.reshape(x_all[: full * batch], [full, batch, x_all.shape[1]])
-        ys = tf.reshape(y_all[: full * batch], [full, batch, y_all.shape[1]])
+        if n % batch == 0:  # every batch has the same static shape: TensorFlow folds the shape arithmetic away
+            xs = tf.reshape(x_all, [steps, batch, x_all.shape[1]])
+            ys = tf.reshape(y_all, [steps, batch, y_all.shape[1]])
+
+            def batch_at(i):
+                return xs[i], ys[i]
+        else:  # slices of [None, features]; slicing past the end stops at n, so the last batch is the short one
+
+            def batch_at(i):
+                return x_all[i * batch: (i + 1) * batch], y_all[i * batch: (i + 1) * batch]
 
         sums = tf.zeros([3])
         layer_sums = tf.zeros([len(self.net.regularizers), 3])
         metric_sum = tf.constant(0.0)
+
         def body(i, sums, layer_sums, metric_sum):
-            s, ls, m = self._train_step(xs[i], ys[i])
+            s, ls, m = self._train_step(*batch_at(i))
             return i + 1, sums + s, layer_sums + ls, metric_sum + m
 
-        # A graph loop over the full batches (unrolling it measured slower here).
+        # One graph loop over every batch, a short last one included: the training step (forward pass, gradient,
+        # optimizer update) is traced once. (A separate step for the short batch would double the tracing and the
+        # graph optimization before the first epoch: about a second on a slow machine.)
         _, sums, layer_sums, metric_sum = tf.while_loop(
-            lambda i, *_: i < full, body, (tf.constant(0), sums, layer_sums, metric_sum), maximum_iterations=full)
-        if rest:
-            s, ls, m = self._train_step(x_all[full * batch:], y_all[full * batch:])
-            sums += s
-            layer_sums += ls
-            metric_sum += m
+            lambda i, *_: i < steps, body, (tf.constant(0), sums, layer_sums, metric_sum), maximum_iterations=steps)
         self._epoch_counter.assign_add(1)
 
         train_pred = self.model(self._x_train, training=False)

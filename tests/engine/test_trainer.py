@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from builders import experiment, make_dataset
 
-from engine.keras_setup import keras
+from engine.keras_setup import keras, tf
 from engine.spec import Regularizer
 from engine.trainer import Trainer, TrainingDiverged
 
@@ -68,6 +68,33 @@ def test_batch_loss_equals_keras_own(task):
     assert mine["loss"] == pytest.approx(keras_loss, rel=1e-5)
     stock(data.x_train, training=False)  # an eager call, so stock.losses holds this batch's activity penalty
     assert mine["penalty"] == pytest.approx(float(sum(stock.losses)), rel=1e-5)
+
+
+@pytest.mark.parametrize("batch_size", [40, 64])  # 200 examples: five equal batches; or three of 64 and one of 8
+def test_one_epoch_equals_plain_keras_steps_over_the_same_batches(xor_data, batch_size):
+    hidden = [{"units": 6, "activation": "tanh", "kernel_regularizer": {"l1": 0.001, "l2": 0.01},
+               "activity_regularizer": {"l1": 0.0, "l2": 0.002}}]
+    trainer = Trainer(experiment(hidden, optimizer="sgd", learning_rate=0.1, batch_size=batch_size), xor_data)
+    stock = trainer.stock_model()  # the same starting weights, stock Keras layers and regularizers
+    n = len(xor_data.x_train)
+    order = tf.argsort(tf.random.stateless_uniform([n], seed=tf.constant([trainer.exp.training.seed, 0],
+                                                                                tf.int64))).numpy()
+    x, y = xor_data.x_train[order], xor_data.y_train[order]
+    bce = keras.losses.BinaryCrossentropy()
+    sgd = keras.optimizers.SGD(learning_rate=0.1)
+    weighted_loss = 0.0
+    for start in range(0, n, batch_size):  # Keras' fit: batches in order, the last one short if need be
+        xb, yb = x[start: start + batch_size], y[start: start + batch_size]
+        with tf.GradientTape() as tape:
+            loss = bce(yb, stock(xb, training=True)) + tf.add_n(stock.losses)
+        sgd.apply_gradients(zip(tape.gradient(loss, stock.trainable_variables), stock.trainable_variables,
+                                strict=True))
+        weighted_loss += float(loss) * len(xb)
+
+    snap = trainer.step()
+    for mine, theirs in zip(trainer.model.trainable_variables, stock.trainable_variables, strict=True):
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+    assert snap.loss == pytest.approx(weighted_loss / n, rel=1e-5)  # the epoch's loss: the mean over examples
 
 
 def test_epoch_loss_is_data_loss_plus_penalty_and_evaluations_are_dropout_off(xor_data):
