@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPainterPath
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
@@ -60,6 +60,7 @@ METRIC_PREFIXES = {
 METRIC_TITLES = {"accuracy": "accuracy", "rmse": "RMSE"}
 BAND_ALPHA = 80  # of the penalty band's VERMILLION fill
 LINE_WIDTH = 2.0  # at zoom 1
+LEGEND_SHRINK = 0.7  # the loss legend's type may shrink to this share of the zoomed size to fit in 2 columns
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # the epoch axis ends on one of these × 10^k
 X_PAD = 0.02  # of the epoch range, left of epoch 0
 Y_MARGIN = 0.05  # of the data's span, above and below it
@@ -206,6 +207,30 @@ class PenaltyBand(pg.FillBetweenItem):
         self.setPath(path)
 
 
+def legend_width(legend: pg.LegendItem, columns: int) -> float:
+    """The width ``legend`` needs with its entries in ``columns`` columns: a sample and a label per column (their
+    own widths, not laid-out ones, which grow with the view), spaced, within the legend's margins."""
+    entries = [sample.minimumWidth() + label.minimumWidth() for sample, label in legend.items]
+    columns = max(1, min(columns, len(entries)))
+    spacing = legend.layout.horizontalSpacing()
+    left, _, right, _ = legend.layout.getContentsMargins()
+    return sum(max(entries[j::columns]) for j in range(columns)) + spacing * (2 * columns - 1) + left + right
+
+
+def legend_columns(legend: pg.LegendItem, width: float, most: int = 3) -> int:
+    """The most columns (up to ``most``) in which ``legend``'s entries fit ``width`` pixels, at least 1."""
+    for columns in range(min(most, len(legend.items)), 1, -1):
+        if legend_width(legend, columns) <= width:
+            return columns
+    return 1
+
+
+def _label_size(legend: pg.LegendItem, points: float) -> None:
+    legend.setLabelTextSize(f"{points:g}pt")
+    for _, label in legend.items:
+        label.setText(label.text)  # re-render with the new size
+
+
 class LossView(QWidget):
     """Loss curves with the penalty band, and the metric curves, linked on the epoch axis."""
 
@@ -214,6 +239,7 @@ class LossView(QWidget):
         self._zoom = 1.0
         self._metric: str | None = None  # "accuracy" or "rmse", from the first row of a run
         self._rows = 0
+        self._plotted = [0, 0]  # rows drawn by the loss plot and by the metric plot
         self._buffers: dict[str, np.ndarray] = {}
         self._extremes: dict[str, tuple[float, float, float]] = {}  # column → finite min, max, smallest positive
         self._log_y = False
@@ -235,6 +261,7 @@ class LossView(QWidget):
         layout = flush_column(self)
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
+        self.graphics.sigDeviceRangeChanged.connect(self._fit_legends)  # the view was resized
 
         self.loss_legend = pg.LegendItem(colCount=3, frame=False, labelTextColor=INK)
         self.loss_plot = epoch_plot(lambda: self._bounds(self._loss_curves, self._log_y))
@@ -280,6 +307,7 @@ class LossView(QWidget):
     def clear(self) -> None:
         """Empty every curve and remove the markers, ready for a new run."""
         self._rows = 0
+        self._plotted = [0, 0]
         self._metric = None
         self._buffers = {}
         self._extremes = {}
@@ -288,6 +316,45 @@ class LossView(QWidget):
         self.clear_markers()
         self.set_best_epoch(None)
 
+    def _fit_legends(self, *_) -> None:
+        """Legends that fit the view's width without taking the plots' height. A legend wider than the view would
+        widen the plots under it past the view's edge (big type on a projector), cutting off the newest epochs;
+        one entry a row would squash the plots flat. So: the loss legend in 3 columns, or 2 with its type made
+        smaller if need be (down to LEGEND_SHRINK); the metric legend in 3 columns, or hidden, as its colours are the
+        loss legend's (training batches, train with dropout off, validation). Called when the view changes size, the
+        type does, or the metric's name."""
+        left, _, right, _ = self.graphics.ci.layout.getContentsMargins()
+        room = self.graphics.viewport().width() - left - right
+        changed = False
+        for legend in (self.loss_legend, self.metric_legend):
+            points = LABEL_PT * self._zoom
+            if legend.opts["labelTextSize"] != f"{points:g}pt":
+                _label_size(legend, points)
+                changed = True
+            # Smaller type in half-point steps (fonts come in whole pixels: a few per cent may change nothing).
+            while (legend is self.loss_legend and legend_width(legend, 2) > room
+                   and points - 0.5 >= LABEL_PT * self._zoom * LEGEND_SHRINK):
+                points -= 0.5
+                _label_size(legend, points)
+                changed = True
+            columns = max(2, legend_columns(legend, room)) if legend is self.loss_legend else 3
+            if columns != legend.columnCount:
+                legend.setColumnCount(columns)
+                changed = True
+            show = legend is self.loss_legend or legend_width(legend, 3) <= room
+            if show != (legend.scene() is not None):  # out of the layout when hidden: it takes no room at all
+                if show:
+                    self.graphics.addItem(legend, row=2, col=0)
+                else:
+                    self.graphics.ci.removeItem(legend)
+                changed = True
+        if changed:  # lay the plots out again in the view's width (pyqtgraph does so only when the view resizes),
+            # once Qt has taken in the legends' new sizes (their layouts update on its next pass)
+            QTimer.singleShot(0, self.graphics, self._relayout)  # (not called if the view is gone by then)
+
+    def _relayout(self) -> None:
+        self.graphics.ci.setGeometry(self.graphics.range)
+
     def set_zoom(self, factor: float) -> None:
         """Scale fonts and line widths (2 for a projector)."""
         self._zoom = factor
@@ -295,9 +362,7 @@ class LossView(QWidget):
         for plot in (self.loss_plot, self.metric_plot):
             style_plot(plot, factor)
         for legend in (self.loss_legend, self.metric_legend):
-            legend.setLabelTextSize(f"{LABEL_PT * factor:g}pt")
-            for _, label in legend.items:
-                label.setText(label.text)  # re-render with the new size
+            _label_size(legend, LABEL_PT * factor)
         for key, curve in self._loss_curves.items():
             style = Qt.PenStyle.DashLine if key == "generalization_gap" else Qt.PenStyle.SolidLine
             width = LINE_WIDTH * factor * (0.75 if key == "penalty" else 1.0)
@@ -307,30 +372,39 @@ class LossView(QWidget):
         for marker in self._markers:
             self._style_marker(marker)
         self._style_best_lines()
+        self._fit_legends()
 
     # ------------------------------------------------------------------ history
 
-    def set_history(self, rows: Sequence[dict]) -> None:
-        """Show ``rows`` (every metrics row since the run began); only rows not seen before are copied."""
+    def set_history(self, rows: Sequence[dict], plot: int | None = None) -> None:
+        """Show ``rows`` (every metrics row since the run began); only rows not seen before are copied.
+
+        ``plot`` 0 or 1 redraws only the loss or the metric plot (the window draws them on separate turns of its
+        render timer, :class:`LossPart`); None redraws both.
+        """
         if len(rows) < self._rows:  # a new run without clear(): start over
             self.clear()
         new = rows[self._rows :]
-        if not new:
-            return
-        if self._metric is None:
-            self._set_metric(next((name for name in METRIC_TITLES if name in new[0]), None))
-        self._append(new)
-        self._show_curves()
+        if new:
+            if self._metric is None:
+                self._set_metric(next((name for name in METRIC_TITLES if name in new[0]), None))
+            self._append(new)
+        for k in (0, 1) if plot is None else (plot,):
+            if self._plotted[k] != self._rows:
+                self._plotted[k] = self._rows
+                self._show_curves(k)
 
-    def _show_curves(self) -> None:
-        """One setData per curve, then the ranges."""
+    def _show_curves(self, plot: int) -> None:
+        """One setData per curve of the loss (0) or metric (1) plot, then its range."""
         x = self._buffers["epoch"][: self._rows]
-        self.penalty_band.held = True  # one path for both of its curves
-        for name, curve in {**self._loss_curves, **self._metric_columns()}.items():
+        if plot == 0:
+            self.penalty_band.held = True  # one path for both of its curves
+        for name, curve in (self._loss_curves if plot == 0 else self._metric_columns()).items():
             curve.setData(x, self._buffers[name][: self._rows])
-        self.penalty_band.held = False
-        self.penalty_band.updatePath()
-        self._settle_ranges()
+        if plot == 0:
+            self.penalty_band.held = False
+            self.penalty_band.updatePath()
+        settle((self.loss_plot, self.metric_plot)[plot].getViewBox())
 
     def _settle_ranges(self) -> None:
         """Range the plots now, so painting finds nothing to change (a change while painting paints again)."""
@@ -364,6 +438,7 @@ class LossView(QWidget):
         style_plot(self.metric_plot, self._zoom)
         _, label = self.metric_legend.items[0]
         label.setText(METRIC_PREFIXES[""][1].format(name=title))
+        self._fit_legends()  # the new name may be wider
 
     def _append(self, rows: Sequence[dict]) -> None:
         """Copy ``rows`` into the buffers, doubling their capacity when full; missing values become NaN."""
@@ -487,3 +562,20 @@ class LossView(QWidget):
 
 def _number(value) -> float:
     return np.nan if value is None else float(value)
+
+
+class LossPart:
+    """One of a LossView's two plots (0 losses, 1 metric), drawn on a turn of its own of the window's render timer
+    (gui/main_window.py): each turn then repaints one plot's curves and axes, not both."""
+
+    def __init__(self, view: LossView, plot: int) -> None:
+        self.view, self.plot = view, plot
+
+    def set_history(self, rows: Sequence[dict]) -> None:
+        self.view.set_history(rows, self.plot)
+
+    def set_best_epoch(self, epoch: int | None, stopped: bool = False) -> None:
+        self.view.set_best_epoch(epoch, stopped)
+
+    def __str__(self) -> str:
+        return f"LossView {('losses', 'metric')[self.plot]}"

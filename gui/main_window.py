@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
@@ -37,19 +38,20 @@ from gui.file_actions import FileActions
 from gui.formula_view import FormulaView
 from gui.layer_inspector import LayerInspector
 from gui.lesson_panel import LessonPanel, lesson_files
-from gui.loss_view import LossView
+from gui.loss_view import LossPart, LossView
 from gui.network_view import NetworkView
 from gui.picture_export import add_picture_export
 from gui.study_actions import StudyActions
 from gui.study_view import StudyView
 from gui.training_worker import Status, TrainingWorker
-from gui.weights_view import WeightsView
+from gui.weights_view import WeightsPart, WeightsView
 
 PRESETS = Path(__file__).resolve().parents[1] / "resources" / "presets"
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "reglab.png"  # drawn by tools/make_icon.py
 DEFAULT_PRESET = PRESETS / "default.json"
 RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
-PRESENTATION_ZOOM = 1.6  # at least this zoom in presentation mode
+WEIGHT_PARTS = 3  # the weights view's columns are drawn over this many ticks (see _view_groups)
+PRESENTATION_ZOOM = 1.6  # at least this zoom in presentation mode on a screen of 1600 × 1000 or more (see below)
 LESSON_SHARE = 0.28  # of the window's width for the lesson text in presentation mode
 STUDY_SHARE = 0.45  # of the window's height for the study panel when a study starts
 MC_PASSES = 30  # stochastic forward passes of the Monte-Carlo dropout map
@@ -63,6 +65,13 @@ def default_experiment() -> Experiment:
         return load_experiment(DEFAULT_PRESET)
     except SpecError:
         return Experiment()
+
+
+def presentation_zoom(width: int, height: int) -> float:
+    """The zoom presentation mode asks for on a ``width`` × ``height`` screen: PRESENTATION_ZOOM from 1600 × 1000 up,
+    less on smaller screens (a 1024 × 768 projector: ≈ 1), where bigger type would squeeze the plots to nothing and
+    the screen's own pixels are already large on the wall."""
+    return round(PRESENTATION_ZOOM * min(1.0, width / 1600, height / 1000), 2)
 
 
 class MainWindow(QMainWindow):
@@ -84,9 +93,13 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)  # a dropped .json file opens (gui/file_actions.py)
         self._build_views()
-        # One view a turn; the objective's few labels get a turn of their own, a light tick between heavy ones.
-        self._view_groups = [(self.network_view,), (self.loss_view,), (self.weights_view,), (self.boundary_view,),
-                             (self.formula_view, self.study_view)]
+        # One view a turn, and the two heaviest views in parts: the loss view's two plots, and the weights view's
+        # columns (histogram, heat map and their axes, per layer) over WEIGHT_PARTS turns. Drawn whole, either made
+        # the longest frames. The objective's few labels share the last weights turn.
+        weights = [WeightsPart(self.weights_view, part, WEIGHT_PARTS) for part in range(WEIGHT_PARTS)]
+        losses = [LossPart(self.loss_view, plot) for plot in (0, 1)]
+        self._view_groups = [(self.network_view,), (weights[0],), (losses[0],), (weights[1],),
+                             (self.boundary_view,), (losses[1],), (weights[2], self.formula_view, self.study_view)]
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
@@ -349,8 +362,10 @@ class MainWindow(QMainWindow):
             self._presentation = (self.saveState(), self.zoom, self.isFullScreen())
             for dock in (self.side_dock, self.formula_dock, self.study_dock):
                 dock.hide()
-            self.lesson_dock.show()
-            self.set_zoom(max(self.zoom, PRESENTATION_ZOOM), remember=False)
+            # The lesson beside the views; without one ("No lesson") its room goes to the views.
+            self.lesson_dock.setVisible(self.document.exp.lesson is not None)
+            screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+            self.set_zoom(max(self.zoom, presentation_zoom(screen.width(), screen.height())), remember=False)
             self.showFullScreen()
             QTimer.singleShot(0, lambda: self.resizeDocks(  # once the full-screen size has arrived
                 [self.lesson_dock], [int(self.width() * LESSON_SHARE)], Qt.Orientation.Horizontal))
@@ -448,7 +463,7 @@ class MainWindow(QMainWindow):
         """Timer slot: draw what the worker published since the last frame (latest snapshot wins).
 
         Painting every view in one tick would take longer than a frame, so the views take turns: each tick
-        redraws one group, and every view shows the newest snapshot at RENDER_HZ / len(_view_groups) (12)
+        redraws one group, and every view shows the newest snapshot at RENDER_HZ / len(_view_groups) (8.6)
         frames per second.
         """
         updates = self.worker.take_updates(len(self._rows), self._run_id)
@@ -472,7 +487,7 @@ class MainWindow(QMainWindow):
         snap = updates.snapshot
         self._tick = (self._tick + 1) % len(self._view_groups)
         for view in self._view_groups[self._tick]:
-            if view is self.loss_view:
+            if isinstance(view, LossPart):
                 if self._shown.get(view) != len(self._rows):
                     self._shown[view] = len(self._rows)
                     view.set_history(self._rows)
@@ -487,10 +502,16 @@ class MainWindow(QMainWindow):
                 view.show_snapshot(snap)
 
     @property
+    def render_turns(self) -> list[str]:
+        """What each tick of the render timer draws, in turn (for benchmarks): e.g. "WeightsView 1/3"."""
+        return [" + ".join(str(view) if isinstance(view, WeightsPart | LossPart) else type(view).__name__
+                           for view in group) for group in self._view_groups]
+
+    @property
     def _shown_snapshot(self):
         """The newest snapshot every view has drawn (None until all have)."""
         shown = [self._shown.get(view) for group in self._view_groups for view in group
-                 if view not in (self.loss_view, self.study_view)]
+                 if not isinstance(view, LossPart) and view is not self.study_view]
         return shown[0] if shown and all(s is shown[0] for s in shown) else None
 
     def _refresh_status(self) -> None:

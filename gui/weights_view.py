@@ -46,13 +46,15 @@ from gui.plot_style import (
 
 HISTORY_EPOCHS = 300
 MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row
+ROW_HEIGHT = 250  # px at zoom 1 a row of layers needs (readout, histogram, heat map) before wrapping is worth it
 FIT_POINTS = 200
 HEAT_LUT = np.linspace(PAPER, BLUE, 256).round().astype(np.uint8)  # white (no weights) → blue (many)
 GAUSSIAN_COLOUR, LAPLACE_COLOUR = INK, PURPLE
 
 
-#: sizes a readout before the first numbers arrive: its widest line, "100 % near 0 (…)", is as wide as they get
-TEMPLATE = ("hidden 8", "L1 Σ|w| = 0.000123", "L2 ‖w‖ = 0.000123", f"100 % near 0 (|w| < {NEAR_ZERO:g})")
+#: sizes a readout before the first numbers arrive, as wide as most numbers get (3 significant digits: "0.123",
+#: "12.3", "1087"); a wider one (e.g. "0.000123") grows the box once
+TEMPLATE = ("hidden 8", "L1 Σ|w| = 0.123", "L2 ‖w‖ = 0.123", "100 % near 0")
 
 
 def readout(layer: LayerSnapshot) -> str:
@@ -83,10 +85,11 @@ def fitted_curves(kernel: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np
 
 
 def readout_lines(text: str) -> tuple[str, str, str, str]:
-    """:func:`readout`'s text as four lines (name, L1, L2, share near 0), so three layers fit side by side."""
+    """:func:`readout`'s text as four lines (name, L1, L2, share near 0), so three layers fit side by side (what
+    "near 0" means is written once, above the columns)."""
     name, numbers = text.split(" — ", 1)
     l1, l2, near_zero = numbers.split(" · ")
-    return name, l1, l2, f"{near_zero} (|w| < {NEAR_ZERO:g})"
+    return name, l1, l2, near_zero
 
 
 class Readout(pg.GraphicsWidget):
@@ -176,9 +179,7 @@ class _LayerPlots:
         self.readout_text = ""
         self.histogram = pg.PlotItem()
         self.heat = pg.PlotItem(axisItems={"left": EpochAxis(shared_ticks)})
-        graphics.addItem(self.readout, row=row, col=column)
-        graphics.addItem(self.histogram, row=row + 1, col=column)
-        graphics.addItem(self.heat, row=row + 2, col=column)
+        self.place(graphics, row, column)
 
         # One bar item per colour: a single-colour BarGraphItem draws all its bars in one call, a many-colour one
         # draws them one by one from Python.
@@ -206,6 +207,18 @@ class _LayerPlots:
             plot.setMenuEnabled(False)
             plot.hideButtons()
         self.start_run(edges)
+
+    @property
+    def items(self) -> tuple[pg.GraphicsWidget, ...]:
+        return self.readout, self.histogram, self.heat
+
+    def place(self, graphics: pg.GraphicsLayoutWidget, row: int, column: int) -> None:
+        """Put the column's items at ``row`` (readout; the histogram and heat map below it) and ``column``."""
+        for offset, item in enumerate(self.items):
+            graphics.addItem(item, row=row + offset, col=column)
+
+    def min_width(self) -> float:
+        return max(item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() for item in self.items)
 
     def start_run(self, edges: np.ndarray) -> None:
         """New fixed bins: empty history, bars coloured by the sign of their centre."""
@@ -300,7 +313,9 @@ class WeightsView(QWidget):
         self._zoom = 1.0
         self._last: Snapshot | None = None
         self._layers: list[_LayerPlots] = []
+        self._drawn: list[Snapshot | None] = []  # per column, the snapshot it shows
         self._names: list[str] = []
+        self._columns = 0  # side by side; the other layers wrap into rows below
 
         self.fit_box = QCheckBox("fit Gaussian / Laplace")
         self.fit_box.setToolTip(
@@ -314,6 +329,7 @@ class WeightsView(QWidget):
             f"<span style='color:{hexes['l']}'>╍ Laplace</span>"
         )
         self.fit_legend.setVisible(False)
+        self.near_zero_note = QLabel(f"near 0: |w| < {NEAR_ZERO:g}")
         self.message = QLabel("The weights appear when training starts.")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         bar = QHBoxLayout()
@@ -322,8 +338,10 @@ class WeightsView(QWidget):
         bar.addWidget(self.fit_box)
         bar.addWidget(self.fit_legend)
         bar.addStretch(1)
+        bar.addWidget(self.near_zero_note)
 
         self.graphics = paper_graphics()
+        self.graphics.sigDeviceRangeChanged.connect(self._flow)  # the view was resized
         white_background(self)
         layout = flush_column(self)
         layout.addLayout(bar)
@@ -334,16 +352,21 @@ class WeightsView(QWidget):
 
     # ------------------------------------------------------------------ the common view API
 
-    def show_snapshot(self, snap: Snapshot | None) -> None:
-        if snap is self._last:
-            return
+    def show_snapshot(self, snap: Snapshot | None, part: int = 0, parts: int = 1) -> None:
+        """Draw ``snap``'s layers: every column, or with ``parts`` > 1 only the columns ``i`` with
+        ``i % parts == part``. The window spreads the columns over several frames this way (one column's
+        histogram, heat map and axes repainted per frame instead of all of them), each drawn once per snapshot."""
         self._last = snap
         if snap is None:
             return
         if [layer.name for layer in snap.layers] != self._names:
             self._build(snap.layers)
         fits = self.fit_box.isChecked()
-        for plots, layer in zip(self._layers, snap.layers, strict=True):
+        for i in range(part, len(self._layers), parts):
+            plots, layer = self._layers[i], snap.layers[i]
+            if self._drawn[i] is snap:
+                continue
+            self._drawn[i] = snap
             if not np.array_equal(plots.edges, layer.histogram_edges):
                 plots.start_run(layer.histogram_edges)
             plots.draw(layer, snap.epoch, fits, self._zoom)
@@ -357,12 +380,14 @@ class WeightsView(QWidget):
         self._zoom = factor
         zoom_check_box(self.fit_box, factor)
         self.fit_legend.setFont(scaled_font(factor))
+        self.near_zero_note.setFont(scaled_font(factor))
         self.message.setFont(scaled_font(factor))
         for plots in self._layers:
             plots.set_zoom(factor)
+        self._flow()
         if self._last is not None:
-            last, self._last = self._last, None
-            self.show_snapshot(last)  # the readouts' text size
+            self._drawn = [None] * len(self._layers)
+            self.show_snapshot(self._last)  # the readouts' text size
 
     # ------------------------------------------------------------------ for tests and other views
 
@@ -386,21 +411,65 @@ class WeightsView(QWidget):
         self.graphics.clear()
         self._names = [layer.name for layer in layers]
         self._layers = []
+        self._drawn = [None] * len(layers)
         shared: dict = {}  # the epoch axes' ticks, worked out once a frame (EpochAxis)
-        rows = math.ceil(len(layers) / MAX_COLUMNS)
-        columns = math.ceil(len(layers) / rows) if rows else 0
+        self._columns = self._column_count(MAX_COLUMNS)
         for i, layer in enumerate(layers):
-            plots = _LayerPlots(self.graphics, 3 * (i // columns), i % columns, layer.histogram_edges, shared)
+            plots = _LayerPlots(self.graphics, 3 * (i // self._columns), i % self._columns, layer.histogram_edges,
+                                shared)
             plots.set_zoom(self._zoom)
             self._layers.append(plots)
         self.graphics.setVisible(bool(layers))
         self.message.setVisible(not layers)
+        self._flow()
+
+    def _column_count(self, most: int) -> int:
+        """Columns for the layers, at most ``most``, with the rows as evenly filled as can be (4 layers: 2 × 2)."""
+        layers = len(self._names)
+        rows = math.ceil(layers / max(1, most))
+        return math.ceil(layers / rows) if rows else 0
+
+    def _flow(self, *_) -> None:
+        """As many columns side by side (up to MAX_COLUMNS) as the view's width holds, the other layers in rows below:
+        columns wider than the view (big type on a projector, a narrow window) would be cut off at its right edge.
+        Called when the view changes size, the type changes, or the layers do."""
+        if not self._layers:
+            return
+        room = self.graphics.width() - 12
+        need = max(plots.min_width() for plots in self._layers) + self.graphics.ci.layout.horizontalSpacing()
+        columns = self._column_count(max(1, min(MAX_COLUMNS, int(room // max(need, 1.0)))))
+        if math.ceil(len(self._layers) / columns) * ROW_HEIGHT * self._zoom > self.graphics.height():
+            columns = self._column_count(MAX_COLUMNS)  # rows would squash the plots flat: the widest layout
+        if columns == self._columns:
+            return
+        self._columns = columns
+        ci = self.graphics.ci
+        for plots in self._layers:
+            for item in plots.items:
+                ci.removeItem(item)
+        for i, plots in enumerate(self._layers):
+            plots.place(self.graphics, 3 * (i // columns), i % columns)
+        ci.setGeometry(self.graphics.range)  # laid out again in the view's width now
 
     def _fits_toggled(self, on: bool) -> None:
         self.fit_legend.setVisible(on)
-        if self._last is not None:
-            for plots, layer in zip(self._layers, self._last.layers, strict=True):
-                plots.show_fits(layer.kernel if on else None)
+        for i, (plots, snap) in enumerate(zip(self._layers, self._drawn, strict=True)):
+            if snap is not None:
+                plots.show_fits(snap.layers[i].kernel if on else None)
+
+
+class WeightsPart:
+    """A share of a WeightsView's columns (those ``i`` with ``i % parts == part``), drawn on a turn of its own of
+    the window's render timer (gui/main_window.py)."""
+
+    def __init__(self, view: WeightsView, part: int, parts: int) -> None:
+        self.view, self.part, self.parts = view, part, parts
+
+    def show_snapshot(self, snap: Snapshot | None) -> None:
+        self.view.show_snapshot(snap, self.part, self.parts)
+
+    def __str__(self) -> str:
+        return f"WeightsView {self.part + 1}/{self.parts}"
 
 
 def _number(value: float) -> str:

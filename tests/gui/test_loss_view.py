@@ -11,7 +11,7 @@ import pytest
 from fakes import experiment, history
 from pictures import distinct_colours, scene_items
 
-from gui.loss_view import LOSS_LABELS, LossView, nice_ceiling, sticky_range
+from gui.loss_view import LOSS_LABELS, LossPart, LossView, nice_ceiling, sticky_range
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -73,6 +73,38 @@ def test_appending_rows_grows_the_curves_with_one_set_data_per_curve(view, monke
     calls.clear()
     view.set_history(rows)  # nothing new: nothing to draw
     assert calls == []
+
+
+def test_each_plot_can_be_drawn_on_its_own_turn(view):
+    rows = history(experiment(), 30)
+    view.set_history(rows[:10])
+    losses, metric = LossPart(view, 0), LossPart(view, 1)
+    losses.set_history(rows)  # the loss plot takes the 20 new rows; the metric plot keeps what it had
+    assert len(view.curve_data("val_loss")[0]) == 30
+    assert len(view.curve_data(METRIC_KEYS[0])[0]) == 10
+    metric.set_history(rows)  # no new rows, but the metric plot is behind: it catches up
+    x, y = view.curve_data(METRIC_KEYS[0])
+    np.testing.assert_array_equal(x, [row["epoch"] for row in rows])
+    np.testing.assert_allclose(y, [row[METRIC_KEYS[0]] for row in rows])
+    assert str(losses) == "LossView losses" and str(metric) == "LossView metric"
+
+
+def test_the_legends_fit_the_width_and_never_squash_the_plots(view, qtbot):
+    view.set_history(history(experiment(), 30))
+    view.resize(1100, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)  # the relayout comes on the event loop's next pass
+    assert view.loss_legend.columnCount == 3 and view.metric_legend.scene() is not None
+    view.set_zoom(1.6)  # a projector in a narrow window: two columns, the metric legend out (same colours)
+    view.resize(560, 500)
+    qtbot.waitUntil(lambda: view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1, timeout=2000)
+    assert view.loss_legend.columnCount == 2 and view.metric_legend.scene() is None
+    assert view.loss_plot.getViewBox().height() > 60  # the plots keep their height
+    view.resize(1400, 500)
+    qtbot.wait(50)
+    assert view.loss_legend.columnCount == 3 and view.metric_legend.scene() is not None
+    assert view.loss_legend.opts["labelTextSize"] == "16pt"  # full size again
 
 
 def test_clear_empties_the_curves_and_a_new_run_starts_over(view):

@@ -65,8 +65,8 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
 
     window.play_action.trigger()
     wait_epochs(qtbot, window, 3)
-    qtbot.waitUntil(lambda: all(window._shown.get(v) is not None for v in (window.weights_view, window.boundary_view)),
-                    timeout=10000)
+    qtbot.waitUntil(lambda: window.weights_view.layer_count() == 4 and window.weights_view.histogram_heights(0).sum()
+                    and window.boundary_view.image_array() is not None, timeout=10000)
     first_hist = window.weights_view.histogram_heights(0).copy()
     first_image = np.array(window.boundary_view.image_array(), copy=True)
     wait_epochs(qtbot, window, 25)

@@ -11,7 +11,7 @@ from fakes import experiment, snapshot
 from pictures import distinct_colours, scene_items
 
 from engine.snapshot import histogram_edges, weight_histogram
-from gui.weights_view import HISTORY_EPOCHS, WeightsView, fitted_curves
+from gui.weights_view import HISTORY_EPOCHS, WeightsPart, WeightsView, fitted_curves
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -50,6 +50,37 @@ def regularized(epoch: int):
     second = np.sign(second) * np.maximum(np.abs(second) - epoch / 300, 0)  # soft threshold: exact zeros
     output = rng.normal(0, 0.6, (32, 1))
     return with_kernels(snapshot(exp, epoch), [first, second, output])
+
+
+def test_the_columns_can_be_drawn_over_several_turns(view):
+    first, second = snapshot(experiment(), 3), regularized(4)
+    second = replace(second, layers=[replace(layer, name=old.name) for layer, old in zip(second.layers, first.layers,
+                                                                                          strict=True)])
+    view.show_snapshot(first)
+    parts = [WeightsPart(view, part, 2) for part in range(2)]
+    parts[0].show_snapshot(second)  # columns 0 and 2 draw the new snapshot, column 1 still shows the first
+    for i, expected in enumerate((second, first, second)):
+        np.testing.assert_array_equal(view.histogram_heights(i), expected.layers[i].histogram)
+    parts[1].show_snapshot(second)
+    np.testing.assert_array_equal(view.histogram_heights(1), second.layers[1].histogram)
+    assert [len(view.history_image(i)) for i in range(3)] == [2, 2, 2]  # epochs 3 and 4, one row each
+    assert str(parts[1]) == "WeightsView 2/2"
+
+
+def test_columns_wrap_into_rows_when_the_view_is_narrow_and_tall_enough(view, qtbot):
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(regularized(5))
+    view.set_zoom(1.6)
+    view.resize(1400, 900)
+    qtbot.wait(50)
+    assert view._columns == 3
+    view.resize(500, 1000)  # a narrow, tall view: the output layer goes to a second row, nothing is cut off
+    qtbot.waitUntil(lambda: view._columns == 2, timeout=2000)
+    assert view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1
+    np.testing.assert_array_equal(view.histogram_heights(2), regularized(5).layers[2].histogram)  # kept its data
+    view.resize(500, 300)  # too low for two rows: one row, as wide as it gets
+    qtbot.waitUntil(lambda: view._columns == 3, timeout=2000)
 
 
 def test_one_histogram_per_dense_layer_with_the_snapshot_heights(view):

@@ -9,6 +9,7 @@ from pictures import distinct_colours
 
 from engine.study import classic_variants, run_summary
 from gui.lesson_panel import lesson_files
+from gui.main_window import presentation_zoom
 
 
 def menu_actions(window, title: str) -> list:
@@ -42,12 +43,35 @@ def test_lessons_menu_opens_a_lesson_and_shows_its_text(qtbot, window):
     assert window.lesson_panel.study_button.isVisibleTo(window.lesson_panel)
 
 
+def test_presentation_zoom_is_big_on_big_screens_and_moderate_on_small_projectors():
+    assert presentation_zoom(1920, 1080) == presentation_zoom(1600, 1000) == 1.6
+    assert presentation_zoom(1024, 768) == pytest.approx(1.0, abs=0.05)
+    assert presentation_zoom(3840, 2160) == 1.6  # 4K: the window's fonts scale with the screen's DPI already
+
+
+def test_presentation_mode_without_a_lesson_gives_the_views_the_room_and_they_fit(qtbot, window):
+    window.resize(1600, 1000)
+    window.presentation_action.trigger()
+    assert not window.lesson_dock.isVisible()  # no "No lesson" panel on the projector
+    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window._status.epoch >= 3 and window.weights_view.layer_count() == 3, timeout=60000)
+    window.play_action.trigger()
+    qtbot.wait(300)
+    for view in (window.loss_view, window.weights_view):  # nothing laid out past the view's right edge
+        layout_width = view.graphics.ci.geometry().width()
+        assert layout_width <= view.graphics.viewport().width() + 1, type(view).__name__
+    assert window.loss_view.loss_legend.columnCount < 3  # the big type needs fewer legend columns
+    window.leave_presentation_action.trigger()
+
+
 def test_presentation_mode_hides_the_editors_and_comes_back(qtbot, window, tmp_path):
     window.open_experiment(lesson_files()[0][1])
     zoom = window.zoom
     assert window.side_dock.isVisible()
     window.presentation_action.trigger()  # F11
-    assert window.presentation_action.isChecked() and window.zoom >= 1.6
+    screen = window.screen().availableGeometry()
+    assert window.presentation_action.isChecked() and window.zoom >= presentation_zoom(screen.width(), screen.height())
     assert not window.side_dock.isVisible() and not window.formula_dock.isVisible()
     assert window.lesson_dock.isVisible()
     assert window.lesson_panel.title.font().pointSizeF() > 1.3 * window.font().pointSizeF()
