@@ -61,6 +61,7 @@ METRIC_TITLES = {"accuracy": "accuracy", "rmse": "RMSE"}
 BAND_ALPHA = 80  # of the penalty band's VERMILLION fill
 LINE_WIDTH = 2.0  # at zoom 1
 LEGEND_SHRINK = 0.7  # the loss legend's type may shrink to this share of the zoomed size to fit in 2 columns
+LEGENDS_HEIGHT, LOSS_LEGEND_HEIGHT = 300, 170  # px at zoom 1: lower views show fewer legends (see _fit_legends)
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # the epoch axis ends on one of these × 10^k
 X_PAD = 0.02  # of the epoch range, left of epoch 0
 Y_MARGIN = 0.05  # of the data's span, above and below it
@@ -321,10 +322,13 @@ class LossView(QWidget):
         widen the plots under it past the view's edge (big type on a projector), cutting off the newest epochs;
         one entry a row would squash the plots flat. So: the loss legend in 3 columns, or 2 with its type made
         smaller if need be (down to LEGEND_SHRINK); the metric legend in 3 columns, or hidden, as its colours are the
-        loss legend's (training batches, train with dropout off, validation). Called when the view changes size, the
-        type does, or the metric's name."""
+        loss legend's (training batches, train with dropout off, validation). A low view (the studies panel open
+        below) keeps its height for the curves: the metric legend goes below LEGENDS_HEIGHT, the loss legend too
+        below LOSS_LEGEND_HEIGHT (px at zoom 1). Called when the view changes size, the type does, or the metric's
+        name."""
         left, _, right, _ = self.graphics.ci.layout.getContentsMargins()
         room = self.graphics.viewport().width() - left - right
+        height = self.graphics.viewport().height() / self._zoom
         changed = False
         for legend in (self.loss_legend, self.metric_legend):
             points = LABEL_PT * self._zoom
@@ -341,10 +345,13 @@ class LossView(QWidget):
             if columns != legend.columnCount:
                 legend.setColumnCount(columns)
                 changed = True
-            show = legend is self.loss_legend or legend_width(legend, 3) <= room
+            if legend is self.loss_legend:
+                show = height >= LOSS_LEGEND_HEIGHT
+            else:
+                show = height >= LEGENDS_HEIGHT and legend_width(legend, 3) <= room
             if show != (legend.scene() is not None):  # out of the layout when hidden: it takes no room at all
                 if show:
-                    self.graphics.addItem(legend, row=2, col=0)
+                    self.graphics.addItem(legend, row=0 if legend is self.loss_legend else 2, col=0)
                 else:
                     self.graphics.ci.removeItem(legend)
                 changed = True

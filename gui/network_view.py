@@ -109,7 +109,7 @@ class NetworkView(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(320, 150)  # low enough to share the height with a study below
 
         self.canvas.scene().sigMouseClicked.connect(self._on_click)
         self._vb.sigResized.connect(self._place)

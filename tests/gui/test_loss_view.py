@@ -101,10 +101,20 @@ def test_the_legends_fit_the_width_and_never_squash_the_plots(view, qtbot):
     qtbot.waitUntil(lambda: view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1, timeout=2000)
     assert view.loss_legend.columnCount == 2 and view.metric_legend.scene() is None
     assert view.loss_plot.getViewBox().height() > 60  # the plots keep their height
-    view.resize(1400, 500)
-    qtbot.wait(50)
-    assert view.loss_legend.columnCount == 3 and view.metric_legend.scene() is not None
+    view.resize(1400, 700)
+    qtbot.waitUntil(lambda: view.metric_legend.scene() is not None, timeout=2000)
+    assert view.loss_legend.columnCount == 3
     assert view.loss_legend.opts["labelTextSize"] == "16pt"  # full size again
+    view.set_zoom(1.0)
+    view.resize(1100, 200)  # low (a study open below): the curves keep the height, the metric legend goes
+    qtbot.waitUntil(lambda: view.metric_legend.scene() is None, timeout=2000)
+    assert view.loss_legend.scene() is not None
+    view.resize(1100, 120)  # lower still: the loss legend goes too
+    qtbot.waitUntil(lambda: view.loss_legend.scene() is None, timeout=2000)
+    view.resize(1100, 500)
+    qtbot.waitUntil(lambda: view.loss_legend.scene() is not None and view.metric_legend.scene() is not None,
+                    timeout=2000)
+    assert view.graphics.ci.getItem(0, 0) is view.loss_legend and view.graphics.ci.getItem(2, 0) is view.metric_legend
 
 
 def test_clear_empties_the_curves_and_a_new_run_starts_over(view):

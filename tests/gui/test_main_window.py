@@ -67,16 +67,19 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
     wait_epochs(qtbot, window, 3)
     qtbot.waitUntil(lambda: window.weights_view.layer_count() == 4 and window.weights_view.histogram_heights(0).sum()
                     and window.boundary_view.image_array() is not None, timeout=10000)
-    first_hist = window.weights_view.histogram_heights(0).copy()
+    weights = window.weights_view
+    first_hists = [weights.histogram_heights(i).copy() for i in range(weights.layer_count())]
     first_image = np.array(window.boundary_view.image_array(), copy=True)
-    wait_epochs(qtbot, window, 25)
+    wait_epochs(qtbot, window, max(25, window._status.epoch + 20))  # 20 more than drawn then, however busy the GUI
     pause(qtbot, window)
 
     epochs = window._status.epoch
     x, y = window.loss_view.curve_data("val_loss")
     assert len(x) == len(window._rows) == epochs
     assert [r["epoch"] for r in window._rows] == list(range(1, epochs + 1))
-    assert not np.array_equal(window.weights_view.histogram_heights(0), first_hist)
+    # (A small layer's few weights can stay in their bins for 20 epochs; the network as a whole does not.)
+    assert any(not np.array_equal(weights.histogram_heights(i), first) for i, first in enumerate(first_hists))
+    assert len(weights.history_image(0)) > 1  # the heat map recorded the epochs drawn since
     assert not np.array_equal(window.boundary_view.image_array(), first_image)
     snap = window._shown_snapshot
     assert snap.epoch == epochs

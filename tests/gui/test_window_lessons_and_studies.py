@@ -86,6 +86,7 @@ def test_presentation_mode_hides_the_editors_and_comes_back(qtbot, window, tmp_p
 
 
 def test_compare_the_classic_set_from_the_menu(qtbot, window, tmp_path):
+    window.resize(1440, 900)
     window.document.edit("Short", lambda e: setattr(e.training, "epochs", 15))
     qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
     window.studies.compare_classic_action.trigger()
@@ -103,6 +104,8 @@ def test_compare_the_classic_set_from_the_menu(qtbot, window, tmp_path):
             assert value == pytest.approx(expected[key], abs=5e-4), key
     window.study_view.grab().save(str(tmp_path / "compare.png"))
     qtbot.waitUntil(lambda: window._status.state in ("ready", "paused"), timeout=10000)
+    # In a laptop-sized window the live views keep a usable share beside the study (not a 70 px strip).
+    assert window.boundary_view.height() >= 90 and window.network_view.height() >= 150
 
 
 def test_user_variants_cross_validation_and_sweep(qtbot, window):
