@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPainterPath
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
@@ -35,7 +35,9 @@ from gui.plot_style import (
     LABEL_PT,
     flush_column,
     grid_plot,
+    layout_width,
     paper_graphics,
+    relayout_soon,
     settle,
     style_plot,
     white_background,
@@ -326,8 +328,7 @@ class LossView(QWidget):
         below) keeps its height for the curves: the metric legend goes below LEGENDS_HEIGHT, the loss legend too
         below LOSS_LEGEND_HEIGHT (px at zoom 1). Called when the view changes size, the type does, or the metric's
         name."""
-        left, _, right, _ = self.graphics.ci.layout.getContentsMargins()
-        room = self.graphics.viewport().width() - left - right
+        room = layout_width(self.graphics)
         height = self.graphics.viewport().height() / self._zoom
         changed = False
         for legend in (self.loss_legend, self.metric_legend):
@@ -355,12 +356,8 @@ class LossView(QWidget):
                 else:
                     self.graphics.ci.removeItem(legend)
                 changed = True
-        if changed:  # lay the plots out again in the view's width (pyqtgraph does so only when the view resizes),
-            # once Qt has taken in the legends' new sizes (their layouts update on its next pass)
-            QTimer.singleShot(0, self.graphics, self._relayout)  # (not called if the view is gone by then)
-
-    def _relayout(self) -> None:
-        self.graphics.ci.setGeometry(self.graphics.range)
+        if changed:
+            relayout_soon(self.graphics)
 
     def set_zoom(self, factor: float) -> None:
         """Scale fonts and line widths (2 for a projector)."""
@@ -368,8 +365,6 @@ class LossView(QWidget):
         zoom_check_box(self.log_y_box, factor)
         for plot in (self.loss_plot, self.metric_plot):
             style_plot(plot, factor)
-        for legend in (self.loss_legend, self.metric_legend):
-            _label_size(legend, LABEL_PT * factor)
         for key, curve in self._loss_curves.items():
             style = Qt.PenStyle.DashLine if key == "generalization_gap" else Qt.PenStyle.SolidLine
             width = LINE_WIDTH * factor * (0.75 if key == "penalty" else 1.0)
@@ -379,7 +374,7 @@ class LossView(QWidget):
         for marker in self._markers:
             self._style_marker(marker)
         self._style_best_lines()
-        self._fit_legends()
+        self._fit_legends()  # the legends' type, at the new zoom
 
     # ------------------------------------------------------------------ history
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QVBoxLayout, QWidget
 
@@ -73,6 +74,19 @@ def paper_graphics() -> pg.GraphicsLayoutWidget:
     graphics = pg.GraphicsLayoutWidget()
     graphics.setBackground(PAPER)
     return graphics
+
+
+def layout_width(graphics: pg.GraphicsLayoutWidget) -> float:
+    """The width ``graphics``' grid of plots has for its items: the view's, less the grid's own margins."""
+    left, _, right, _ = graphics.ci.layout.getContentsMargins()
+    return graphics.viewport().width() - left - right
+
+
+def relayout_soon(graphics: pg.GraphicsLayoutWidget) -> None:
+    """Lay ``graphics``' grid out again in the view's size once Qt has taken in its items' new sizes (their layouts
+    update on its next pass). pyqtgraph does so only when the view resizes: a grid whose items grew stays wider than
+    the view, cut off at its right edge, until then."""
+    QTimer.singleShot(0, graphics, lambda: graphics.ci.setGeometry(graphics.range))  # not if the view is gone
 
 
 def flush_column(widget: QWidget, spacing: int = 0) -> QVBoxLayout:

@@ -36,7 +36,9 @@ from gui.palette import BLUE, GREY, INK, ORANGE, PAPER, PURPLE
 from gui.plot_style import (
     LABEL_PT,
     flush_column,
+    layout_width,
     paper_graphics,
+    relayout_soon,
     scaled_font,
     settle,
     style_plot,
@@ -435,7 +437,7 @@ class WeightsView(QWidget):
         Called when the view changes size, the type changes, or the layers do."""
         if not self._layers:
             return
-        room = self.graphics.width() - 12
+        room = layout_width(self.graphics)
         need = max(plots.min_width() for plots in self._layers) + self.graphics.ci.layout.horizontalSpacing()
         columns = self._column_count(max(1, min(MAX_COLUMNS, int(room // max(need, 1.0)))))
         if math.ceil(len(self._layers) / columns) * ROW_HEIGHT * self._zoom > self.graphics.height():
@@ -449,7 +451,7 @@ class WeightsView(QWidget):
                 ci.removeItem(item)
         for i, plots in enumerate(self._layers):
             plots.place(self.graphics, 3 * (i // columns), i % columns)
-        ci.setGeometry(self.graphics.range)  # laid out again in the view's width now
+        relayout_soon(self.graphics)
 
     def _fits_toggled(self, on: bool) -> None:
         self.fit_legend.setVisible(on)

@@ -77,7 +77,8 @@ def test_columns_wrap_into_rows_when_the_view_is_narrow_and_tall_enough(view, qt
     assert view._columns == 3
     view.resize(500, 1000)  # a narrow, tall view: the output layer goes to a second row, nothing is cut off
     qtbot.waitUntil(lambda: view._columns == 2, timeout=2000)
-    assert view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1
+    # laid out again on the event loop's next pass
+    qtbot.waitUntil(lambda: view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1, timeout=2000)
     np.testing.assert_array_equal(view.histogram_heights(2), regularized(5).layers[2].histogram)  # kept its data
     view.resize(500, 300)  # too low for two rows: one row, as wide as it gets
     qtbot.waitUntil(lambda: view._columns == 3, timeout=2000)
