@@ -19,7 +19,7 @@ from engine.snapshot import Snapshot
 from engine.spec import TOY_REGRESSION, Experiment
 from gui import palette
 from gui.document import ExperimentDocument
-from gui.widgets import hint_label, zoomed_font
+from gui.widgets import HINT_COLOUR, SteadyLabel, hint_label, set_text_colour, zoomed_font
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 NO_VALUE = "—"
@@ -130,7 +130,7 @@ class _Row:
     """Three labels in the grid: what the term is, its formula, its current value."""
 
     def __init__(self, grid: QGridLayout, row: int):
-        self.name, self.formula, self.value = QLabel(), QLabel(), QLabel(NO_VALUE)
+        self.name, self.formula, self.value = QLabel(), QLabel(), SteadyLabel(NO_VALUE)  # value: every epoch
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         self.value.setTextFormat(Qt.TextFormat.PlainText)
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -160,8 +160,8 @@ class FormulaView(QWidget):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.epoch_label = hint_label()
-        self.epoch_label.setWordWrap(False)
+        self.epoch_label = SteadyLabel()
+        set_text_colour(self.epoch_label, HINT_COLOUR)
         self.epoch_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.notes = hint_label(colour=(68, 68, 68))
         self.notes.setTextFormat(Qt.TextFormat.RichText)
@@ -247,6 +247,7 @@ class FormulaView(QWidget):
             row.name.setText(name)
             row.formula.setText(formula)
             row.value.setText(NO_VALUE)
+            row.value.fit_text()
             row.value.setFont(bold if i == len(rows) - 1 else QFont())
             row.set_visible(True)
         for row in self._rows[len(rows):]:

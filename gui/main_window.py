@@ -45,6 +45,7 @@ from gui.study_actions import StudyActions
 from gui.study_view import StudyView
 from gui.training_worker import Status, TrainingWorker
 from gui.weights_view import WeightsPart, WeightsView
+from gui.widgets import SteadyLabel
 
 PRESETS = Path(__file__).resolve().parents[1] / "resources" / "presets"
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "reglab.png"  # drawn by tools/make_icon.py
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
         self.lesson_dock.hide()
         self.resizeDocks([self.formula_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.side_dock], [300], Qt.Orientation.Horizontal)
-        self.status_label = QLabel()
+        self.status_label = SteadyLabel()  # a new epoch count repaints the label, not the whole window
         self.statusBar().addPermanentWidget(self.status_label)
         for view, name in ((self.network_view, "network"), (self.loss_view, "losses"), (self.weights_view, "weights"),
                            (self.boundary_view, "decision boundary"), (self.study_view, "study")):
@@ -520,7 +521,10 @@ class MainWindow(QMainWindow):
         if s.state == "training":
             text += f" · {s.epochs_per_second:.0f} epochs/s"
         if text != self.status_label.text():
+            state_changed = text.split(" · ")[0] != self.status_label.text().split(" · ")[0]
             self.status_label.setText(text)
+            if state_changed:
+                self.status_label.fit_text()
         if s.message and s.state in ("error", "diverged") and self.statusBar().currentMessage() != s.message:
             self.statusBar().showMessage(s.message)
         self._refresh_play_action()

@@ -72,6 +72,39 @@ def hint_label(text: str = "", colour: tuple[int, int, int] = HINT_COLOUR) -> QL
     return label
 
 
+class SteadyLabel(QLabel):
+    """A one-line label for text that changes every epoch (an epoch counter, a loss value).
+
+    Qt lays out a label's parents again whenever its text changes (the status bar and the main window, every
+    frame), unless the label has a fixed size. This label keeps a fixed size that only grows with its text, so
+    a new number repaints the label alone; ``fit_text`` shrinks it to its text again (on a new run or state),
+    and so does a change of font (zoom).
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.fit_text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        hint = self.sizeHint()
+        if hint.width() > self.minimumWidth() or hint.height() > self.minimumHeight():
+            self.setFixedSize(max(hint.width(), self.minimumWidth()), max(hint.height(), self.minimumHeight()))
+
+    def fit_text(self) -> None:
+        """Shrink (or grow) to the current text exactly."""
+        self.setMinimumSize(0, 0)  # a label's size hint is never below its minimum size
+        text = self.text()
+        super().setText("")  # make the label measure its text again (it keeps the size found last)
+        super().setText(text)
+        self.setFixedSize(self.sizeHint())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_text()
+
+
 def align_form_labels(*forms: QFormLayout) -> None:
     """Give the labels of several forms one width, so their fields line up (call again after a font change)."""
     labels = [

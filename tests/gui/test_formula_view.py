@@ -11,6 +11,7 @@ from gui import edits
 from gui.document import ExperimentDocument
 from gui.formula_view import FormulaView, format_value
 from tests.gui import fakes
+from tests.gui.layout_requests import LayoutRequests
 from tests.gui.pictures import show_in_host
 
 SHOTS = Path("/tmp/reglab_shots")
@@ -137,6 +138,20 @@ def test_only_changed_numbers_are_rewritten(doc, view, monkeypatch):
     view.show_snapshot(snap2)
     assert writes == ["0.5000"]
     assert view.header.text() == header_before
+
+
+def test_new_values_repaint_the_numbers_without_laying_out_the_panel(qtbot, doc, view):
+    requests = []
+    for epoch in range(10, 40):  # values of one width, as in a run: after the first, only the labels repaint
+        if epoch == 11:
+            requests = [LayoutRequests(widget) for widget in (view, view.host)]
+        snap = fakes.snapshot(doc.exp, epoch=epoch)
+        snap.loss, snap.data_loss = 0.5 + epoch / 1000, 0.4 + epoch / 1000
+        snap.layers[0].kernel_penalty = 0.01 + epoch / 10000
+        view.show_snapshot(snap)
+        qtbot.wait(1)
+    assert view.text().splitlines()[2].endswith("0.4390")
+    assert [r.count for r in requests] == [0, 0]
 
 
 def test_multiclass_snapshot_names_categorical_loss(doc, view):
