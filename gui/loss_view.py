@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPainterPath
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
@@ -105,6 +105,9 @@ def sticky_range(low: float, high: float, current: tuple[float, float] | None) -
     return bottom, top
 
 
+FOLLOW_LATEST_MS = 150  # a plot follows a linked plot's range step by then, if no turn of its own came first
+
+
 class SteppedViewBox(pg.ViewBox):
     """A ViewBox whose auto-range moves in steps: x to [0, nice_ceiling(last epoch)], y by :func:`sticky_range`.
 
@@ -120,6 +123,32 @@ class SteppedViewBox(pg.ViewBox):
         super().__init__()
         self._bounds = bounds
         self._y_range: tuple[float, float] | None = None
+        self._stepping = False  # True while this box sets a range of its own auto-ranging
+        self._behind: tuple[pg.ViewBox, int] | None = None  # a linked box's step not followed yet
+        self._catch_up_timer = QTimer(self)
+        self._catch_up_timer.setSingleShot(True)
+        self._catch_up_timer.setInterval(FOLLOW_LATEST_MS)
+        self._catch_up_timer.timeout.connect(self.catch_up)
+
+    def linkedViewChanged(self, view: pg.ViewBox, axis: int) -> None:  # noqa: N802 (pyqtgraph's name)
+        """Follow a linked box at once when the user pans or zooms it; follow its auto-range steps later, at this
+        box's next :func:`settle` (its own turn of the window's render timer) or within FOLLOW_LATEST_MS.
+
+        A step re-renders a plot's axes, grid and every curve; two linked plots stepping in the same frame made
+        it the late frame of the window (tick intervals of 25–35 ms instead of 17).
+        """
+        if getattr(view, "_stepping", False):
+            self._behind = (view, axis)
+            self._catch_up_timer.start()
+            return
+        super().linkedViewChanged(view, axis)
+
+    def catch_up(self) -> None:
+        """Take the range of a linked box whose step this box has not followed yet."""
+        self._catch_up_timer.stop()
+        if self._behind is not None:
+            (view, axis), self._behind = self._behind, None
+            super().linkedViewChanged(view, axis)
 
     def updateAutoRange(self) -> None:
         if self._updatingRange:
@@ -145,7 +174,11 @@ class SteppedViewBox(pg.ViewBox):
                 if wanted != tuple(current[axis]):
                     ranges[key] = wanted
             if ranges:
-                self.setRange(padding=0, disableAutoRange=False, **ranges)
+                self._stepping = True
+                try:
+                    self.setRange(padding=0, disableAutoRange=False, **ranges)
+                finally:
+                    self._stepping = False
             if auto[1] is not False and bounds[1] is not None:
                 self._y_range = tuple(self.viewRange()[1])  # this box's range, to keep while the data fits
         finally:
@@ -183,8 +216,29 @@ def epoch_curve() -> pg.PlotDataItem:
     return curve
 
 
+BAND_PIXELS = 3  # the band's edges have a vertex every 3 pixels at most
+
+
+def band_edges(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, most: int):
+    """At most ``most`` + 2 points along the band: the means of consecutive runs of the curves' points, and
+    their first and last points exactly (so the band reaches the curves' ends).
+
+    The curves come peak-downsampled for long runs (each pixel bin's min and max, a zigzag); a band filled
+    between zigzags costs more to paint than all the curves. The curves' own strokes cover their zigzags, so
+    the band only needs to be smooth between them.
+    """
+    n = len(x)
+    if n <= most + 2:
+        return x, lower, upper
+    starts = np.arange(0, n, -(-n // most))
+    counts = np.diff(np.append(starts, n))
+    means = [np.add.reduceat(a, starts) / counts for a in (x, lower, upper)]
+    return tuple(np.concatenate([a[:1], m, a[-1:]]) for a, m in zip((x, lower, upper), means, strict=True))
+
+
 class PenaltyBand(pg.FillBetweenItem):
-    """The shaded band between two curves drawn over the same epochs, its path built with numpy.
+    """The shaded band between two curves drawn over the same epochs, its path built with numpy, smoothed to
+    about one vertex per :data:`BAND_PIXELS` pixels (:func:`band_edges`).
 
     (pyqtgraph's own joins Qt polygons in Python: ~10 ms for 5,000 epochs, on every frame.)
     """
@@ -203,6 +257,9 @@ class PenaltyBand(pg.FillBetweenItem):
             return
         keep = np.isfinite(x) & np.isfinite(lower) & np.isfinite(upper)
         x, lower, upper = x[keep], lower[keep], upper[keep]
+        view = self.curves[0].getViewBox()  # (a QGraphicsPathItem has none of its own)
+        if view is not None and view.width() > 0:
+            x, lower, upper = band_edges(x, lower, upper, most=max(2, int(view.width() / BAND_PIXELS)))
         path = QPainterPath()
         if len(x) > 1:
             path = pg.arrayToQPath(np.concatenate([x, x[::-1]]), np.concatenate([lower, upper[::-1]]), connect="all")

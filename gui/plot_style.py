@@ -99,7 +99,11 @@ def flush_column(widget: QWidget, spacing: int = 0) -> QVBoxLayout:
 
 def settle(box: pg.ViewBox) -> None:
     """Range (if auto) and place ``box``'s items now, before painting: pyqtgraph does both lazily while painting,
-    and an item that moves while the view paints makes it paint everything once more."""
+    and an item that moves while the view paints makes it paint everything once more. A box that follows a
+    linked box's range steps later (gui/loss_view.py's SteppedViewBox) catches up first."""
+    catch_up = getattr(box, "catch_up", None)
+    if catch_up is not None:
+        catch_up()
     for _ in range(2):  # placing the items tells the box their bounds changed: a second look finds no change
         if box._autoRangeNeedsUpdate:
             box.updateAutoRange()

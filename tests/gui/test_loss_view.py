@@ -11,7 +11,7 @@ import pytest
 from fakes import experiment, history
 from pictures import distinct_colours, scene_items
 
-from gui.loss_view import LOSS_LABELS, LossPart, LossView, nice_ceiling, sticky_range
+from gui.loss_view import BAND_PIXELS, LOSS_LABELS, LossPart, LossView, band_edges, nice_ceiling, sticky_range
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -151,6 +151,38 @@ def test_the_penalty_band_spans_data_loss_to_loss(view):
     assert box.bottom() == pytest.approx(max(row["loss"] for row in rows), rel=1e-5)
 
 
+def test_band_edges_are_run_means_between_the_exact_ends():
+    x = np.arange(10.0)
+    edges = band_edges(x, x * 2, x * 3, most=3)  # runs of 4: [0..3], [4..7], [8, 9]
+    np.testing.assert_allclose(edges[0], [0, 1.5, 5.5, 8.5, 9])
+    np.testing.assert_allclose(edges[1], [0, 3, 11, 17, 18])
+    np.testing.assert_allclose(edges[2], [0, 4.5, 16.5, 25.5, 27])
+    short = band_edges(x[:5], x[:5], x[:5], most=3)
+    assert [len(a) for a in short] == [5, 5, 5]  # few enough points: as they are
+
+
+def test_a_long_noisy_run_gets_a_smooth_band_within_the_curves(view):
+    rng = np.random.default_rng(0)
+    rows = overfitting_history(5000)
+    for row in rows:  # noisy minibatch losses: the curves come peak-downsampled, a zigzag
+        row["data_loss"] *= 1 + 0.3 * rng.random()
+        row["loss"] = row["data_loss"] + row["penalty"]
+    view.set_history(rows)
+    view.grab()
+    path = view.penalty_band.path()
+    width = view.loss_plot.getViewBox().width()
+    assert path.elementCount() <= 2 * (width / BAND_PIXELS + 2) + 2  # both edges, and the closing point
+    box = path.boundingRect()
+    assert box.left() == pytest.approx(1) and box.right() == pytest.approx(5000)
+    assert min(r["data_loss"] for r in rows) <= box.top() and box.bottom() <= max(r["loss"] for r in rows)
+    # the upper edge follows the loss curve: each vertex is a mean of the loss values about it
+    upper = [path.elementAt(i) for i in range(path.elementCount() // 2, path.elementCount() - 1)]
+    loss = np.array([r["loss"] for r in rows])
+    for point in upper[1:-1:25]:
+        near = loss[max(0, int(point.x) - 20): int(point.x) + 20]
+        assert near.min() <= point.y <= near.max()
+
+
 def test_log_y_toggles_the_loss_axis_and_the_band_follows(view):
     rows = history(experiment(), 10)
     view.set_history(rows)
@@ -267,6 +299,33 @@ def test_the_axes_follow_the_run_in_steps(view):
     view.loss_plot.getViewBox().setXRange(20, 40, padding=0)  # the user zooms: the axes stay where the user put them
     view.set_history(overfitting_history(160))
     assert view.loss_plot.getViewBox().viewRange()[0] == pytest.approx([20, 40])
+
+
+def last_epochs(view) -> list[float]:
+    """The epoch at the right end of the loss plot and of the metric plot (linked: lined up on the screen, so
+    their left ends differ by the width of their value axes)."""
+    return [plot.getViewBox().viewRange()[0][1] for plot in (view.loss_plot, view.metric_plot)]
+
+
+def test_the_metric_plot_takes_an_epoch_step_on_its_own_turn(view, qtbot):
+    rows = overfitting_history(130)
+    view.set_history(rows[:100])
+    assert last_epochs(view) == [100, 100]
+    losses, metric = LossPart(view, 0), LossPart(view, 1)
+    losses.set_history(rows[:101])  # the loss plot's turn: its epoch axis steps to 120 ...
+    assert last_epochs(view) == [120, 100]  # ... the metric plot's waits for its own turn
+    metric.set_history(rows[:102])  # which re-renders that plot alone: one plot's step per frame
+    assert last_epochs(view) == pytest.approx([120, 120])
+    view.metric_plot.getViewBox().setXRange(10, 50, padding=0)  # the user pans or zooms: both at once
+    assert last_epochs(view) == pytest.approx([50, 50])
+
+
+def test_a_step_is_followed_soon_without_a_turn(view, qtbot):
+    rows = overfitting_history(130)
+    view.set_history(rows[:100])
+    LossPart(view, 0).set_history(rows[:121])  # the last turn of a run: no metric turn follows
+    assert last_epochs(view) == [150, 100]
+    qtbot.waitUntil(lambda: last_epochs(view) == pytest.approx([150, 150]), timeout=1000)
 
 
 def test_nice_ceiling_and_sticky_range():
