@@ -126,6 +126,9 @@ def dropout_line(exp: Experiment) -> str:
     return f"{head} {how}"
 
 
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
 class _Row:
     """Three labels in the grid: what the term is, its formula, its current value."""
 
@@ -133,10 +136,12 @@ class _Row:
         self.name, self.formula, self.value = QLabel(), QLabel(), SteadyLabel(NO_VALUE)  # value: every epoch
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         self.value.setTextFormat(Qt.TextFormat.PlainText)
-        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        for column, label in enumerate((self.name, self.formula, self.value)):
+        self.value.setAlignment(RIGHT)
+        for label in (self.name, self.formula, self.value):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(label, row, column)
+        grid.addWidget(self.name, row, 0)
+        grid.addWidget(self.formula, row, 1)
+        grid.addWidget(self.value, row, 2, alignment=RIGHT)  # its own size (SteadyLabel): right edges line up
 
     def set_visible(self, visible: bool) -> None:
         for label in (self.name, self.formula, self.value):
@@ -162,7 +167,7 @@ class FormulaView(QWidget):
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.epoch_label = SteadyLabel()
         set_text_colour(self.epoch_label, HINT_COLOUR)
-        self.epoch_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.epoch_label.setAlignment(RIGHT)
         self.notes = hint_label(colour=(68, 68, 68))
         self.notes.setTextFormat(Qt.TextFormat.RichText)
 
@@ -170,7 +175,7 @@ class FormulaView(QWidget):
         self._grid.setHorizontalSpacing(18)
         self._grid.setVerticalSpacing(2)
         self._grid.setColumnStretch(3, 1)  # values stay beside their terms, however wide the dock
-        self._grid.addWidget(self.epoch_label, 0, 2)
+        self._grid.addWidget(self.epoch_label, 0, 2, alignment=RIGHT)  # the values' column: right edges line up
         self._rows: list[_Row] = []
 
         layout = QVBoxLayout(self)

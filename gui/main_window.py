@@ -368,8 +368,9 @@ class MainWindow(QMainWindow):
             screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
             self.set_zoom(max(self.zoom, presentation_zoom(screen.width(), screen.height())), remember=False)
             self.showFullScreen()
-            QTimer.singleShot(0, lambda: self.resizeDocks(  # once the full-screen size has arrived
-                [self.lesson_dock], [int(self.width() * LESSON_SHARE)], Qt.Orientation.Horizontal))
+            # A share of the screen's width, not of the window's: the full-screen size arrives later (a window
+            # manager's round trip), and the docks keep their width when it does.
+            self.resizeDocks([self.lesson_dock], [int(screen.width() * LESSON_SHARE)], Qt.Orientation.Horizontal)
             self.show_message("Presentation mode: Space plays and pauses, F11 or Esc leaves")
         else:
             state, zoom, full_screen = self._presentation

@@ -49,6 +49,7 @@ from gui.plot_style import (
 HISTORY_EPOCHS = 300
 MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row
 ROW_HEIGHT = 250  # px at zoom 1 a row of layers needs (readout, histogram, heat map) before wrapping is worth it
+SMALLEST_TYPE = 0.7  # of the zoom: how far the plots' type shrinks so that the columns fit a narrow, short view
 FIT_POINTS = 200
 HEAT_LUT = np.linspace(PAPER, BLUE, 256).round().astype(np.uint8)  # white (no weights) → blue (many)
 GAUSSIAN_COLOUR, LAPLACE_COLOUR = INK, PURPLE
@@ -59,10 +60,15 @@ GAUSSIAN_COLOUR, LAPLACE_COLOUR = INK, PURPLE
 TEMPLATE = ("hidden 8", "L1 Σ|w| = 0.123", "L2 ‖w‖ = 0.123", "100 % near 0")
 
 
+def layer_title(name: str) -> str:
+    """"hidden_1" → "hidden 1"."""
+    return name.replace("_", " ")
+
+
 def readout(layer: LayerSnapshot) -> str:
     """"hidden 1 — L1 Σ|w| = 12.3 · L2 ‖w‖ = 3.4 · 18 % near 0"."""
     return (
-        f"{layer.name.replace('_', ' ')} — L1 Σ|w| = {_number(layer.l1_norm)} · L2 ‖w‖ = {_number(layer.l2_norm)}"
+        f"{layer_title(layer.name)} — L1 Σ|w| = {_number(layer.l1_norm)} · L2 ‖w‖ = {_number(layer.l2_norm)}"
         f" · {100 * layer.near_zero:.0f} % near 0"
     )
 
@@ -120,7 +126,9 @@ class Readout(pg.GraphicsWidget):
         self._fit()
 
     def reset(self, zoom: float) -> None:
-        """Fonts for ``zoom``; show TEMPLATE, at its size, until the next numbers (the box grows if they are wider)."""
+        """Fonts for ``zoom`` and the box sized for TEMPLATE; the title stays, the numbers are blank until the next
+        ones arrive (the box grows if they are wider)."""
+        title = self.lines[0] if self.lines else ""
         y = self.MARGIN
         for i, item in enumerate(self.items):
             font = QFont()
@@ -131,7 +139,8 @@ class Readout(pg.GraphicsWidget):
             y += QFontMetricsF(font).lineSpacing()
         self._size = (0, 0)
         self.lines = ()
-        self.set_lines(TEMPLATE)
+        self.set_lines(TEMPLATE)  # only to size the box, never painted: its numbers would read as a layer's
+        self.set_lines((title, "", "", ""))
 
     def _fit(self) -> None:
         width = max(item.boundingRect().width() for item in self.items) + 2 * self.MARGIN
@@ -297,6 +306,8 @@ class _LayerPlots:
 
     def set_zoom(self, zoom: float) -> None:
         self.readout.reset(zoom)
+        if self.readout_text:
+            self.readout.set_lines(readout_lines(self.readout_text))  # the box sized, the numbers back
         for plot in (self.histogram, self.heat):
             style_plot(plot, zoom)
         # Drawn again on every frame anyway (the epochs scroll): a pixmap cache would only add a copy.
@@ -318,6 +329,8 @@ class WeightsView(QWidget):
         self._drawn: list[Snapshot | None] = []  # per column, the snapshot it shows
         self._names: list[str] = []
         self._columns = 0  # side by side; the other layers wrap into rows below
+        self._type_zoom = 1.0  # the plots' type: the zoom, or less where the columns would not fit (_flow)
+        self._need = 0.0  # the widest column's minimum width when _flow last looked
 
         self.fit_box = QCheckBox("fit Gaussian / Laplace")
         self.fit_box.setToolTip(
@@ -372,6 +385,8 @@ class WeightsView(QWidget):
             if not np.array_equal(plots.edges, layer.histogram_edges):
                 plots.start_run(layer.histogram_edges)
             plots.draw(layer, snap.epoch, fits, self._zoom)
+        if self._layers and max(plots.min_width() for plots in self._layers) > self._need + 1:
+            self._flow()  # a wider number or axis label: the columns may no longer fit
 
     def clear(self) -> None:
         """Forget the layers and their history; the next snapshot builds them again, with its bins."""
@@ -384,12 +399,10 @@ class WeightsView(QWidget):
         self.fit_legend.setFont(scaled_font(factor))
         self.near_zero_note.setFont(scaled_font(factor))
         self.message.setFont(scaled_font(factor))
+        self._type_zoom = factor
         for plots in self._layers:
             plots.set_zoom(factor)
         self._flow()
-        if self._last is not None:
-            self._drawn = [None] * len(self._layers)
-            self.show_snapshot(self._last)  # the readouts' text size
 
     # ------------------------------------------------------------------ for tests and other views
 
@@ -419,7 +432,8 @@ class WeightsView(QWidget):
         for i, layer in enumerate(layers):
             plots = _LayerPlots(self.graphics, 3 * (i // self._columns), i % self._columns, layer.histogram_edges,
                                 shared)
-            plots.set_zoom(self._zoom)
+            plots.set_zoom(self._type_zoom)
+            plots.readout.set_lines((layer_title(layer.name), "", "", ""))  # its numbers at its first turn
             self._layers.append(plots)
         self.graphics.setVisible(bool(layers))
         self.message.setVisible(not layers)
@@ -434,23 +448,36 @@ class WeightsView(QWidget):
     def _flow(self, *_) -> None:
         """As many columns side by side (up to MAX_COLUMNS) as the view's width holds, the other layers in rows below:
         columns wider than the view (big type on a projector, a narrow window) would be cut off at its right edge.
-        Called when the view changes size, the type changes, or the layers do."""
+        Where rows would squash the plots flat (a short view) and the columns do not fit either (a 1024 × 768
+        projector), the plots' type gets smaller, down to SMALLEST_TYPE of the zoom. Called when the view changes
+        size, the type changes, the layers do, or a column grows (a wider number or axis label)."""
         if not self._layers:
             return
         room = layout_width(self.graphics)
-        need = max(plots.min_width() for plots in self._layers) + self.graphics.ci.layout.horizontalSpacing()
+        spacing = self.graphics.ci.layout.horizontalSpacing()
+        self._need = max(plots.min_width() for plots in self._layers)
+        need = self._need * self._zoom / self._type_zoom + spacing  # a column at the full type size (it scales)
         columns = self._column_count(max(1, min(MAX_COLUMNS, int(room // max(need, 1.0)))))
         if math.ceil(len(self._layers) / columns) * ROW_HEIGHT * self._zoom > self.graphics.height():
             columns = self._column_count(MAX_COLUMNS)  # rows would squash the plots flat: the widest layout
-        if columns == self._columns:
+        fit = room / (columns * need)
+        type_zoom = self._zoom * (1.0 if fit >= 1 else max(SMALLEST_TYPE, 0.97 * fit))
+        restyle = abs(type_zoom - self._type_zoom) > 0.02 * self._zoom
+        if restyle:
+            self._type_zoom = type_zoom
+            for plots in self._layers:
+                plots.set_zoom(type_zoom)
+            self._need = max(plots.min_width() for plots in self._layers)
+        if columns != self._columns:
+            self._columns = columns
+            ci = self.graphics.ci
+            for plots in self._layers:
+                for item in plots.items:
+                    ci.removeItem(item)
+            for i, plots in enumerate(self._layers):
+                plots.place(self.graphics, 3 * (i // columns), i % columns)
+        elif not restyle:
             return
-        self._columns = columns
-        ci = self.graphics.ci
-        for plots in self._layers:
-            for item in plots.items:
-                ci.removeItem(item)
-        for i, plots in enumerate(self._layers):
-            plots.place(self.graphics, 3 * (i // columns), i % columns)
         relayout_soon(self.graphics)
 
     def _fits_toggled(self, on: bool) -> None:

@@ -152,6 +152,9 @@ def test_new_values_repaint_the_numbers_without_laying_out_the_panel(qtbot, doc,
         qtbot.wait(1)
     assert view.text().splitlines()[2].endswith("0.4390")
     assert [r.count for r in requests] == [0, 0]
+    values = [row.value for row in view._rows if row.value.isVisible()]
+    assert len({label.geometry().right() for label in (view.epoch_label, *values)}) == 1  # a column, lined up
+    assert len({label.width() for label in values}) > 1  # (each as wide as its own number)
 
 
 def test_multiclass_snapshot_names_categorical_loss(doc, view):

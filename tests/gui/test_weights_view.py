@@ -67,6 +67,16 @@ def test_the_columns_can_be_drawn_over_several_turns(view):
     assert str(parts[1]) == "WeightsView 2/2"
 
 
+def test_a_column_shows_no_numbers_before_its_own(view):
+    snap = regularized(5)
+    WeightsPart(view, 0, 3).show_snapshot(snap)  # builds every column, draws the first
+    lines = [view._layers[i].readout.lines for i in range(3)]
+    assert lines[0][0] == "hidden 1" and "L1 Σ|w| = " in lines[0][1]
+    assert lines[1:] == [("hidden 2", "", "", ""), ("output", "", "", "")]  # no stand-in numbers (they'd read as data)
+    view.set_zoom(1.5)  # a new size of type: the boxes sized for it, the numbers kept
+    assert [view._layers[i].readout.lines for i in range(3)] == lines
+
+
 def test_columns_wrap_into_rows_when_the_view_is_narrow_and_tall_enough(view, qtbot):
     view.show()
     qtbot.waitExposed(view)
@@ -78,10 +88,33 @@ def test_columns_wrap_into_rows_when_the_view_is_narrow_and_tall_enough(view, qt
     view.resize(500, 1000)  # a narrow, tall view: the output layer goes to a second row, nothing is cut off
     qtbot.waitUntil(lambda: view._columns == 2, timeout=2000)
     # laid out again on the event loop's next pass
-    qtbot.waitUntil(lambda: view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1, timeout=2000)
+    qtbot.waitUntil(lambda: fits_the_view(view), timeout=2000)
     np.testing.assert_array_equal(view.histogram_heights(2), regularized(5).layers[2].histogram)  # kept its data
     view.resize(500, 300)  # too low for two rows: one row, as wide as it gets
     qtbot.waitUntil(lambda: view._columns == 3, timeout=2000)
+
+
+def fits_the_view(view) -> bool:
+    return view.graphics.ci.geometry().width() <= view.graphics.viewport().width() + 1
+
+
+def test_in_a_narrow_short_view_the_type_shrinks_so_no_column_is_cut_off(view, qtbot):
+    snap = regularized(5)
+    wide = replace(snap.layers[1], histogram=snap.layers[1].histogram * 400)  # counts up to ≈ 10000: wide labels
+    snap = replace(snap, layers=[snap.layers[0], wide, snap.layers[2]])
+    view.show()
+    qtbot.waitExposed(view)
+    view.resize(360, 340)  # a 1024 × 768 projector's share: too short for two rows, too narrow for full type
+    view.show_snapshot(snap)
+    for _ in range(3):  # the count axis widens when it is painted with its new labels; the view looks again
+        view.grab()
+        view.show_snapshot(replace(snap, epoch=snap.epoch + 1 + _))
+        qtbot.wait(10)
+    assert view._columns == 3 and view._type_zoom < 1.0
+    qtbot.waitUntil(lambda: fits_the_view(view), timeout=2000)
+    view.resize(1200, 340)
+    qtbot.waitUntil(lambda: view._type_zoom == 1.0, timeout=2000)  # room again: the full type size
+    qtbot.waitUntil(lambda: fits_the_view(view), timeout=2000)
 
 
 def test_one_histogram_per_dense_layer_with_the_snapshot_heights(view):

@@ -9,7 +9,7 @@ from pictures import distinct_colours
 
 from engine.study import classic_variants, run_summary
 from gui.lesson_panel import lesson_files
-from gui.main_window import presentation_zoom
+from gui.main_window import LESSON_SHARE, presentation_zoom
 
 
 def menu_actions(window, title: str) -> list:
@@ -74,6 +74,9 @@ def test_presentation_mode_hides_the_editors_and_comes_back(qtbot, window, tmp_p
     assert window.presentation_action.isChecked() and window.zoom >= presentation_zoom(screen.width(), screen.height())
     assert not window.side_dock.isVisible() and not window.formula_dock.isVisible()
     assert window.lesson_dock.isVisible()
+    # its share of the screen, whenever the full-screen size arrives (not a share of the window's size before)
+    qtbot.waitUntil(lambda: window.size() == window.screen().geometry().size(), timeout=2000)
+    assert window.lesson_dock.width() == pytest.approx(LESSON_SHARE * window.screen().geometry().width(), abs=12)
     assert window.lesson_panel.title.font().pointSizeF() > 1.3 * window.font().pointSizeF()
     qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
     window.play_action.trigger()  # the one key (Space)
