@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Training")
+        self.toolbar = bar = QToolBar("Training")
         bar.setObjectName("training_toolbar")
         self.addToolBar(bar)
         for action in (self.play_action, self.step_action, self.reset_action):
@@ -386,7 +386,8 @@ class MainWindow(QMainWindow):
         self.zoom = max(0.6, min(3.0, factor))
         font = self.font()
         font.setPointSizeF(10 * self.zoom)
-        self.menuBar().setFont(font)
+        for bar in (self.menuBar(), self.toolbar, self.statusBar()):  # readable from the back of the room too
+            bar.setFont(font)
         for widget in (self.network_view, self.boundary_view, self.loss_view, self.weights_view, self.inspector,
                        self.data_panel, self.formula_view, self.study_view, self.lesson_panel):
             widget.set_zoom(self.zoom)

@@ -161,7 +161,13 @@ def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
     path = str(tmp_path / "s.ini")
     w = MainWindow(Experiment.from_dict(DEFAULT), settings=QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(w)
+    w.status_label.setText("ready · epoch 0")
+    base = w.lr_box.font().pointSizeF(), w.status_label.font().pointSizeF(), w.status_label.width()
     w.set_zoom(2.0)
+    # the toolbar's controls and the status bar grow with the views (the menus too)
+    assert w.lr_box.font().pointSizeF() == pytest.approx(2 * base[0], rel=0.15)
+    assert w.status_label.font().pointSizeF() == pytest.approx(2 * base[1], rel=0.15)
+    assert w.status_label.width() > 1.5 * base[2]
     w.close()
     again = MainWindow(Experiment.from_dict(DEFAULT), settings=QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(again)
