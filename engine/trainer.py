@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -188,7 +189,12 @@ class Trainer:
         return stock
 
     def save_model(self, path) -> None:
-        self.stock_model().save(str(path))
+        with warnings.catch_warnings():
+            # Keras' saving turns each variable into numpy with np.array(), whose __array__ lacks numpy 2's `copy`
+            # keyword (keras-team/keras#21288): one DeprecationWarning per weight, the file is unaffected.
+            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy keyword",
+                                    DeprecationWarning)
+            self.stock_model().save(str(path))
 
     def predict(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Model output for raw (already scaled) features; with training=True dropout is on."""
