@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
+    QFrame,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -73,6 +74,16 @@ def presentation_zoom(width: int, height: int) -> float:
     less on smaller screens (a 1024 × 768 projector: ≈ 1), where bigger type would squeeze the plots to nothing and
     the screen's own pixels are already large on the wall."""
     return round(PRESENTATION_ZOOM * min(1.0, width / 1600, height / 1000), 2)
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: a dock shorter than its panel (big type, a small screen) scrolls it instead of
+    squeezing its rows into each other."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
 
 
 class MainWindow(QMainWindow):
@@ -166,11 +177,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.data_panel)
         column.addWidget(self.inspector)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(panel)
-        self.side_dock = self._dock("Data and layer", "side", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.formula_dock = self._dock("Objective", "formula", self.formula_view,
+        self.side_dock = self._dock("Data and layer", "side", scrolled(panel), Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.formula_dock = self._dock("Objective", "formula", scrolled(self.formula_view),
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.study_dock = self._dock("Studies: compare, cross-validate, sweep", "studies", self.study_view,
                                      Qt.DockWidgetArea.BottomDockWidgetArea)

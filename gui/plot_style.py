@@ -59,6 +59,21 @@ def style_plot(plot: pg.PlotItem, zoom: float) -> None:
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     for name in ("right", "top"):  # hidden, but a range change would still re-render their labels' HTML
         plot.getAxis(name).enableAutoSIPrefix(False)
+    if not getattr(plot, "fits_its_label", False):
+        plot.fits_its_label = True
+        plot.getViewBox().sigResized.connect(lambda *_: fit_axis_label(plot))
+    fit_axis_label(plot)
+
+
+def fit_axis_label(plot: pg.PlotItem) -> None:
+    """Show the left axis' label ("loss", "count") only while the plot is tall enough for it: a longer one runs into
+    the label of the plot above or below (a squeezed view, big type). Call again after setting a new label."""
+    axis = plot.getAxis("left")
+    if not axis.labelText:
+        return
+    fits = axis.label.boundingRect().width() <= plot.getViewBox().height()
+    if fits != axis.label.isVisibleTo(axis):
+        axis.showLabel(fits)
 
 
 def grid_plot(viewbox: pg.ViewBox | None = None) -> pg.PlotItem:

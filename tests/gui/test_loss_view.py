@@ -328,6 +328,21 @@ def test_a_step_is_followed_soon_without_a_turn(view, qtbot):
     qtbot.waitUntil(lambda: last_epochs(view) == pytest.approx([150, 150]), timeout=1000)
 
 
+def test_an_axis_label_longer_than_its_plot_is_high_steps_aside(view, qtbot):
+    view.set_history(overfitting_history(20))
+    view.set_zoom(2.0)
+    label = view.metric_plot.getAxis("left").label  # "accuracy", ≈ 140 px long at this size
+    view.show()
+    qtbot.waitExposed(view)
+    view.resize(800, 1200)
+    qtbot.waitUntil(lambda: label.isVisibleTo(label.parentItem()), timeout=2000)
+    view.resize(800, 230)  # the plots squeezed to a strip: the label would run into the loss plot's
+    qtbot.waitUntil(lambda: not label.isVisibleTo(label.parentItem()), timeout=2000)
+    assert view.metric_plot.getViewBox().height() < label.boundingRect().width()
+    view.resize(800, 1200)
+    qtbot.waitUntil(lambda: label.isVisibleTo(label.parentItem()), timeout=2000)
+
+
 def test_nice_ceiling_and_sticky_range():
     assert [nice_ceiling(v) for v in (0.5, 1, 7, 437, 1001, 1200, 2001)] == [1, 1, 8, 500, 1200, 1200, 2500]
     assert sticky_range(0.0, 1.0, None) == pytest.approx((-0.05, 1.05))

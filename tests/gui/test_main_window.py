@@ -184,3 +184,15 @@ def test_view_switches_are_in_the_menu_with_keys(qtbot, window):
     assert not window.log_y_action.isChecked()
     window.fit_action.trigger()
     assert window.weights_view.fit_box.isChecked() and window.fit_action.isChecked()
+
+
+def test_big_type_in_a_small_window_scrolls_the_objective_instead_of_squeezing_it(qtbot, window):
+    window.resize(1100, 700)
+    window.set_zoom(2.0)
+    qtbot.wait(100)
+    view = window.formula_view
+    assert window.formula_dock.widget().widget() is view  # the dock holds a scroll area holding the panel
+    assert view.height() >= view.minimumSizeHint().height()  # its rows at their full height, not run together
+    assert window.formula_dock.height() < view.height()  # (the dock is shorter: it scrolls)
+    rows = [row.name for row in view._rows if row.name.isVisible()]
+    assert all(label.height() >= label.sizeHint().height() for label in rows)
