@@ -54,6 +54,7 @@ DEFAULT_PRESET = PRESETS / "default.json"
 RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
 WEIGHT_PARTS = 3  # the weights view's columns are drawn over this many ticks (see _view_groups)
 PRESENTATION_ZOOM = 1.6  # at least this zoom in presentation mode on a screen of 1600 × 1000 or more (see below)
+FORMULA_MOST = 300  # px: the objective dock's height at the start, at the most
 LESSON_SHARE = 0.28  # of the window's width for the lesson text in presentation mode
 STUDY_SHARE = 0.45  # of the window's height for the study panel when a study starts
 MC_PASSES = 30  # stochastic forward passes of the Monte-Carlo dropout map
@@ -186,7 +187,9 @@ class MainWindow(QMainWindow):
         self.formula_dock.raise_()
         self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock.hide()
-        self.resizeDocks([self.formula_dock], [170], Qt.Orientation.Vertical)
+        # Tall enough for the default objective and its notes (a longer one, or bigger type, scrolls).
+        self.resizeDocks([self.formula_dock], [min(FORMULA_MOST, self.formula_dock.sizeHint().height())],
+                         Qt.Orientation.Vertical)
         self.resizeDocks([self.side_dock], [300], Qt.Orientation.Horizontal)
         self.status_label = SteadyLabel()  # a new epoch count repaints the label, not the whole window
         self.statusBar().addPermanentWidget(self.status_label)
