@@ -202,12 +202,29 @@ def test_new_layers_rebuild_and_the_same_layers_only_update(view):
     assert view.history_image(0).shape[0] == 1
 
 
-def test_clear_forgets_the_layers(view):
-    view.show_snapshot(snapshot(experiment(), 1))
+def test_clear_hides_the_run_and_the_next_run_of_the_same_layers_reuses_the_columns(view):
+    exp = experiment()
+    for epoch in range(1, 6):
+        view.show_snapshot(snapshot(exp, epoch))
+    columns = list(view._layers)
     view.clear()
-    assert view.layer_count() == 0
-    view.show_snapshot(snapshot(experiment(), 1))
-    assert view.layer_count() == 3
+    assert view.layer_count() == 0 and view.message.isVisibleTo(view) and not view.graphics.isVisibleTo(view)
+    second = regularized(1)  # a new run of the same layers (new weights, new bins)
+    second = replace(second, layers=[replace(new, name=old.name) for new, old in
+                                     zip(second.layers, snapshot(exp, 1).layers, strict=True)])
+    WeightsPart(view, 0, 3).show_snapshot(second)
+    assert view._layers == columns  # the same columns: no ≈ 150 ms build
+    assert view.layer_count() == 3 and view.graphics.isVisibleTo(view)
+    assert view.history_image(0).shape[0] == 1  # a history of its own: the old run's 5 epochs are gone
+    np.testing.assert_array_equal(view.histogram_heights(0), second.layers[0].histogram)
+    assert [view.history_image(i).shape[0] for i in (1, 2)] == [0, 0]  # not drawn yet: empty, and no old numbers
+    assert view._layers[1].readout.lines == ("hidden 2", "", "", "")
+    assert not view.histogram_heights(1).any()
+    deeper = experiment()
+    deeper.network.hidden.append(deeper.network.hidden[0])
+    view.clear()
+    view.show_snapshot(snapshot(deeper, 1))  # other layers: new columns
+    assert view.layer_count() == 4 and all(plots not in columns for plots in view._layers)
 
 
 def test_new_bins_restart_the_history(view):
