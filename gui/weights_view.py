@@ -140,6 +140,10 @@ class Readout(pg.GraphicsWidget):
         self._size = (0, 0)
         self.lines = ()
         self.set_lines(TEMPLATE)  # only to size the box, never painted: its numbers would read as a layer's
+        self.show_title(title)
+
+    def show_title(self, title: str) -> None:
+        """The layer's name, and no numbers (until its own arrive)."""
         self.set_lines((title, "", "", ""))
 
     def _fit(self) -> None:
@@ -304,6 +308,12 @@ class _LayerPlots:
         rows = (self.head - self.filled + np.arange(self.filled)) % HISTORY_EPOCHS
         return self.ring[rows]
 
+    def blank(self, name: str) -> None:
+        """The layer's name without numbers or fitted curves, until its first drawing."""
+        self.readout_text = ""
+        self.readout.show_title(layer_title(name))
+        self.show_fits(None)
+
     def set_zoom(self, zoom: float) -> None:
         self.readout.reset(zoom)
         if self.readout_text:
@@ -435,9 +445,7 @@ class WeightsView(QWidget):
         self._cleared = False
         for plots, layer in zip(self._layers, layers, strict=True):
             plots.start_run(layer.histogram_edges)
-            plots.readout_text = ""
-            plots.readout.set_lines((layer_title(layer.name), "", "", ""))
-            plots.show_fits(None)
+            plots.blank(layer.name)
         self.graphics.setVisible(True)
         self.message.setVisible(False)
 
@@ -454,7 +462,7 @@ class WeightsView(QWidget):
             plots = _LayerPlots(self.graphics, 3 * (i // self._columns), i % self._columns, layer.histogram_edges,
                                 shared)
             plots.set_zoom(self._type_zoom)
-            plots.readout.set_lines((layer_title(layer.name), "", "", ""))  # its numbers at its first turn
+            plots.blank(layer.name)  # its numbers at its first turn
             self._layers.append(plots)
         self.graphics.setVisible(bool(layers))
         self.message.setVisible(not layers)

@@ -87,9 +87,9 @@ class SteadyLabel(QLabel):
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         super().setText(text)
-        hint = self.sizeHint()
-        if hint.width() > self.minimumWidth() or hint.height() > self.minimumHeight():
-            self.setFixedSize(max(hint.width(), self.minimumWidth()), max(hint.height(), self.minimumHeight()))
+        hint = self.sizeHint()  # a QLabel's size hint is never below its minimum size: this only grows
+        if hint != self.minimumSize():
+            self.setFixedSize(hint)
 
     def fit_text(self) -> None:
         """Shrink (or grow) to the current text exactly."""
