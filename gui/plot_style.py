@@ -71,7 +71,9 @@ def fit_axis_label(plot: pg.PlotItem) -> None:
     axis = plot.getAxis("left")
     if not axis.labelText:
         return
-    fits = axis.label.boundingRect().width() <= plot.getViewBox().height()
+    label = axis.label  # centred on the axis; its bounding box adds the text item's margins on both ends
+    length = label.boundingRect().width() - 2 * label.document().documentMargin()
+    fits = length <= plot.getViewBox().height()
     if fits != axis.label.isVisibleTo(axis):
         axis.showLabel(fits)
 

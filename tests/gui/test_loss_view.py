@@ -364,3 +364,20 @@ def test_picture_is_drawn_and_saved(view, qtbot, tmp_path, zoom):
     SHOTS.mkdir(parents=True, exist_ok=True)
     for folder in (SHOTS, tmp_path):
         assert view.grab().save(str(folder / name))
+
+
+def test_a_label_is_measured_by_its_text_not_its_margins(qtbot):
+    from gui.plot_style import fit_axis_label, style_plot
+
+    plot = pg.PlotItem()
+    plot.setLabel("left", "accuracy")
+    style_plot(plot, 1.0)
+    label = plot.getAxis("left").label
+    text = label.boundingRect().width() - 2 * label.document().documentMargin()
+    box = plot.getViewBox()
+    box.resize(200, text + 2)  # room for the text, not for the item's empty margins around it
+    fit_axis_label(plot)
+    assert label.isVisibleTo(plot.getAxis("left"))
+    box.resize(200, text - 2)
+    fit_axis_label(plot)
+    assert not label.isVisibleTo(plot.getAxis("left"))
