@@ -61,8 +61,16 @@ def style_plot(plot: pg.PlotItem, zoom: float) -> None:
         plot.getAxis(name).enableAutoSIPrefix(False)
     if not getattr(plot, "fits_its_label", False):
         plot.fits_its_label = True
-        plot.getViewBox().sigResized.connect(lambda *_: fit_axis_label(plot))
+        # A plain function, not a lambda holding the plot: that made a reference cycle through Qt items, which
+        # Python's collector later freed after Qt had deleted them (a crash in gc.collect()).
+        plot.getViewBox().sigResized.connect(_box_resized)
     fit_axis_label(plot)
+
+
+def _box_resized(box: pg.ViewBox) -> None:
+    plot = box.parentItem()
+    if isinstance(plot, pg.PlotItem):
+        fit_axis_label(plot)
 
 
 def fit_axis_label(plot: pg.PlotItem) -> None:
