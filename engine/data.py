@@ -1,8 +1,9 @@
 """Data for an experiment: toy sets, scikit-learn's bundled sets and the user's CSV files.
 
 ``load_table`` reads the whole data set as a :class:`Table`; ``split_table`` turns it into the
-float32 training and validation arrays of a :class:`Dataset`, standardizing with statistics
-from the training rows only; ``load_dataset`` does both with the seeded split of the spec.
+float32 training, validation (and test) arrays of a :class:`Dataset`, standardizing with statistics
+from the training rows only; ``load_dataset`` does both with the seeded split of the spec: the test
+rows (``data.test``) are held out first, then the other rows are split into training and validation.
 Every problem with the data becomes a one-line :class:`DataError` that says how to fix it.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ MIN_ROWS = 10
 MAX_CATEGORIES = 20  # per text feature column
 MAX_CLASSES = 100
 AUTO_MAX_INTEGER_CLASSES = 10  # an integer target with at most this many values is a classification
+TEST_STREAM = 1  # the test rows' random stream of data.seed (the validation split uses data.seed itself)
 
 
 class DataError(SpecError):
@@ -67,6 +69,17 @@ class Dataset:
     feature_std: np.ndarray
     target_mean: float = 0.0
     target_std: float = 1.0
+    #: the test rows (data.test), scaled like the others; nothing trains, scales, validates or chooses with
+    #: them. None → no test rows (empty arrays of the right widths).
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    test_index: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __post_init__(self) -> None:
+        if self.x_test is None:
+            self.x_test = np.zeros((0, self.x_train.shape[1]), np.float32)
+        if self.y_test is None:
+            self.y_test = np.zeros((0, self.y_train.shape[1]), np.float32)
 
     @property
     def n_features(self) -> int:
@@ -94,11 +107,12 @@ def load_table(data: Data, base_dir: str | Path = "") -> Table:
     raise DataError(f"data.kind: {data.kind!r} is not one of toy, sklearn, csv")
 
 
-def split_table(table: Table, train_index, val_index) -> Dataset:
-    """Split rows into training and validation; fit the scaler on the training rows only."""
+def split_table(table: Table, train_index, val_index, test_index=()) -> Dataset:
+    """Split rows into training, validation and test rows; fit the scaler on the training rows only."""
     train_index = np.asarray(train_index, dtype=np.int64)
     val_index = np.asarray(val_index, dtype=np.int64)
-    x_train, x_val = table.x[train_index], table.x[val_index]
+    test_index = np.asarray(test_index, dtype=np.int64)
+    x_train, x_val, x_test = table.x[train_index], table.x[val_index], table.x[test_index]
     d = table.x.shape[1]
     feature_mean, feature_std = np.zeros(d), np.ones(d)
     target_mean, target_std = 0.0, 1.0
@@ -111,12 +125,14 @@ def split_table(table: Table, train_index, val_index) -> Dataset:
 
             scaler = StandardScaler().fit(x_train)
             x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
+            if len(test_index):
+                x_test = scaler.transform(x_test)
             feature_mean, feature_std = scaler.mean_, scaler.scale_
             if table.task == "regression":
                 target_mean = float(np.mean(y[train_index]))
                 target_std = float(np.std(y[train_index])) or 1.0
                 y = (y - target_mean) / target_std
-        x_train, x_val = x_train.astype(np.float32), x_val.astype(np.float32)
+        x_train, x_val, x_test = x_train.astype(np.float32), x_val.astype(np.float32), x_test.astype(np.float32)
         if table.task == "multiclass":
             y_out = np.eye(len(table.class_names), dtype=np.float32)[table.y]
         else:
@@ -136,30 +152,66 @@ def split_table(table: Table, train_index, val_index) -> Dataset:
         feature_std=np.asarray(feature_std, dtype=np.float64),
         target_mean=target_mean,
         target_std=target_std,
+        x_test=x_test,
+        y_test=y_out[test_index],
+        test_index=test_index,
     )
     _check_finite(ds)
     return ds
 
 
 def load_dataset(exp: Experiment) -> Dataset:
-    """Load the experiment's data and split it with its validation fraction and seed."""
+    """Load the experiment's data, hold out its test rows, and split the rest with its validation fraction."""
     data = exp.data
     table = load_table(data, exp.base_dir)
     n = len(table.y)
     if n < 2:
         raise DataError(f"only {n} row(s): need at least 2 to split into training and validation")
-    n_val = min(max(math.ceil(data.validation * n), 1), n - 1)  # at least one row in each part
-
-    stratify = None
-    if table.task != "regression":
-        counts = np.bincount(table.y)
-        if counts.min() >= 2 and n_val >= len(counts) and n - n_val >= len(counts):
-            stratify = table.y
-    train_index, val_index = split_rows(n, n_val, data.seed, stratify)
-    return split_table(table, np.sort(train_index), np.sort(val_index))
+    rest, test_index = hold_out_test_rows(table, data)
+    # The validation fraction counts all rows, as without test rows; each part keeps at least one row.
+    n_val = min(max(math.ceil(data.validation * n), 1), len(rest) - 1)
+    train, val = split_rows(len(rest), n_val, data.seed, _stratify(table.y[rest], table.task, n_val))
+    return split_table(table, np.sort(rest[train]), np.sort(rest[val]), test_index)
 
 
-def split_rows(n: int, n_val: int, seed: int, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def hold_out_test_rows(table: Table, data: Data) -> tuple[np.ndarray, np.ndarray]:
+    """(other rows, test rows), both sorted: ⌈data.test · n⌉ rows held out before anything else.
+
+    With data.test 0 there are no test rows and the other rows are 0..n-1: the training/validation split is the
+    one of a data set without a test fraction. The test rows come from their own random stream of data.seed, so
+    which rows they are does not echo the validation split drawn after them. Classes keep their shares (as in
+    the validation split) when every class can give a row to both sides.
+    """
+    n = len(table.y)
+    n_test = math.ceil(round(data.test * n, 9))  # round: 0.3 · 100 is 30.000000000000004 in floating point
+    if n_test == 0:
+        return np.arange(n), np.zeros(0, np.int64)
+    rest, test = split_rows(n, n_test, (data.seed, TEST_STREAM), _stratify(table.y, table.task, n_test))
+    return np.sort(rest), np.sort(test)
+
+
+def without_test_rows(table: Table, data: Data) -> Table:
+    """``table`` with its test rows (see :func:`hold_out_test_rows`) removed, in the same order."""
+    rest, test = hold_out_test_rows(table, data)
+    if not len(test):
+        return table
+    frame = None if table.frame is None else table.frame.iloc[rest].reset_index(drop=True)
+    return Table(table.x[rest], table.y[rest], table.task, list(table.feature_names), list(table.class_names),
+                 table.target_name, frame=frame, scale_features=table.scale_features)
+
+
+def _stratify(labels: np.ndarray, task: str, n_held: int) -> np.ndarray | None:
+    """The labels to stratify a split holding out ``n_held`` rows by, or None (regression, or a class too small)."""
+    if task == "regression":
+        return None
+    counts = np.bincount(labels)
+    if counts.min() >= 2 and n_held >= len(counts) and len(labels) - n_held >= len(counts):
+        return labels
+    return None
+
+
+def split_rows(n: int, n_val: int, seed: int | tuple[int, ...],
+               labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A seeded random split of rows 0..n-1 into training and validation (``n_val`` rows).
 
     With ``labels`` it is stratified: each class keeps its share in both parts (largest-remainder
@@ -545,12 +597,14 @@ def text_feature_problem(column: pandas.Series, name) -> str | None:
 
 def _check_finite(ds: Dataset) -> None:
     """Values so large that standardizing overflows float32 make training useless: say which columns."""
-    bad = ~np.isfinite(ds.x_train).all(axis=0) | ~np.isfinite(ds.x_val).all(axis=0)
+    bad = np.zeros(ds.n_features, bool)
+    for x in (ds.x_train, ds.x_val, ds.x_test):
+        bad |= ~np.isfinite(x).all(axis=0)
     bad |= ~np.isfinite(ds.feature_mean) | ~np.isfinite(ds.feature_std)
     if bad.any():
         columns = ", ".join(repr(n) for n, b in zip(ds.feature_names, bad, strict=True) if b)
         raise DataError(f"feature column {columns}: values too large to standardize; rescale them (e.g. divide)")
-    if not (np.isfinite(ds.y_train).all() and np.isfinite(ds.y_val).all()):
+    if not (np.isfinite(ds.y_train).all() and np.isfinite(ds.y_val).all() and np.isfinite(ds.y_test).all()):
         raise DataError(f"target column {ds.target_name!r}: values too large to standardize; rescale them")
     if not (math.isfinite(ds.target_mean) and math.isfinite(ds.target_std)):
         raise DataError(f"target column {ds.target_name!r}: values too large to standardize; rescale them")

@@ -5,7 +5,8 @@ import): it loads or generates the same data with the same split and scaling as 
 network of :func:`engine.model_builder.build_stock_model` (stock ``Dense``, ``Dropout`` and ``L1``/``L2``/``L1L2``),
 compiles it with the same optimizer (``engine.model_builder.make_optimizer``), learning rate and loss, and trains it
 with ``model.fit`` (``validation_data``, ``batch_size``, ``epochs``, ``shuffle``; ``EarlyStopping`` if the
-experiment has it).
+experiment has it). A ``data_loss`` metric gives the loss without the penalty, so ``val_data_loss`` is RegLab's
+``val_loss`` and ``EarlyStopping`` watches it (Keras' ``val_loss`` adds the penalty).
 
 Toy data sets are generated inline by a copy of RegLab's generator (the same seed gives the same arrays; a test
 compares them), so the script reads like code a person would write. This module does not import TensorFlow.
@@ -26,6 +27,9 @@ HEADS = {
     "multiclass": ("softmax", "categorical_crossentropy"),
     "regression": ("linear", "mean_squared_error"),
 }
+#: task → the Keras metric that computes the same data loss as the task's Keras loss, without the penalty
+DATA_LOSS_METRICS = {"binary": "BinaryCrossentropy", "multiclass": "CategoricalCrossentropy",
+                     "regression": "MeanSquaredError"}
 
 # --------------------------------------------------------------------------- toy generators (as engine/data.py)
 
@@ -226,7 +230,7 @@ def _dense_code(i: int, h: HiddenLayer) -> list[str]:
             continue
         lines.append(f"# {kind}_regularizer on the {what} {sym}: {comment}.")
         if kind == "activity":
-            lines.append("# (Keras 3 divides the activity penalty by the batch size.)")
+            lines.append("# (Keras 3.15 divides the activity penalty by the batch size; other releases may not.)")
         args.append(f"{kind}_regularizer={code}")
     args.append(f'name="hidden_{i}"')
     lines = [c for line in lines for c in _comment(12, line)] + _call(12, "layers.Dense(", args, "),")
@@ -364,7 +368,14 @@ def keras_script(exp: Experiment) -> str:
             notes = ["Keras' Dropout is inverted dropout: the surviving units are scaled by 1/(1 − p)",
                      "while training, so nothing changes at evaluation."]
     optimizer = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}[t.optimizer]
-    metric = '["accuracy"]' if classification else '[keras.metrics.RootMeanSquaredError(name="rmse")]'
+    data_loss = f'keras.metrics.{DATA_LOSS_METRICS[task]}(name="data_loss")'
+    other = '"accuracy"' if classification else 'keras.metrics.RootMeanSquaredError(name="rmse")'
+    metric_lines = [
+        "    # data_loss: the loss without the regularization penalty (compiled metrics leave it",
+        "    # out; on the validation rows dropout is off). val_data_loss is RegLab's val_loss;",
+        "    # Keras' val_loss adds the penalty.",
+        *_call(4, "metrics = [", [data_loss, other], "]"),
+    ]
     build_model = "\n".join([
         "def build_model():",
         '    """The network, compiled with the optimizer, learning rate and loss of RegLab."""',
@@ -375,8 +386,9 @@ def keras_script(exp: Experiment) -> str:
         "        ],",
         '        name="reglab",',
         "    )",
+        *metric_lines,
         *_call(4, "model.compile(", [f"optimizer=keras.optimizers.{optimizer}(learning_rate=LEARNING_RATE)",
-                                     f'loss="{loss}"', f"metrics={metric}"]),
+                                     f'loss="{loss}"', "metrics=metrics"]),
         "    return model",
     ])
 
@@ -386,10 +398,12 @@ def keras_script(exp: Experiment) -> str:
     rule = t.early_stopping
     if rule is not None:
         stop_lines = [
-            "    # Early stopping: stop when val_loss has not improved for `patience` epochs.",
-            "    # (Keras' val_loss includes the penalty; RegLab's val_loss is the data loss only.)",
+            "    # Early stopping: stop when val_data_loss has not improved for `patience` epochs.",
+            "    # It watches val_data_loss, not val_loss, as RegLab does: RegLab's val_loss is the",
+            "    # data loss alone, Keras' val_loss adds the regularization penalty, and with a",
+            "    # penalty the two can reach their minimum at different epochs.",
             *_call(4, "stop = keras.callbacks.EarlyStopping(",
-                   ['monitor="val_loss"', f"patience={rule.patience}",
+                   ['monitor="val_data_loss"', f"patience={rule.patience}",
                     f"restore_best_weights={rule.restore_best_weights}"]),
         ]
         callbacks = "[stop]"

@@ -7,7 +7,7 @@ Two twins are built from one spec:
   input) is followed by a :class:`RecordingDropout`, even at rate 0, so λ and dropout rates can be
   changed live without a new graph. The trainer adds the penalties itself, layer by layer and kind
   by kind, from the same regularizer objects (the activity one on the Dense output divided by the
-  batch size, as Keras 3 does); a test checks the sum against a stock Keras model's loss;
+  batch size, as Keras 3.15 does); a test checks the sum against a stock Keras model's loss;
 * the *stock model* (:func:`build_stock_model`): plain ``Dense``, ``Dropout`` (only where the rate
   is > 0) and ``L1``/``L2``/``L1L2`` (only where λ > 0) with the current values. This is what is
   saved and exported; it loads with plain ``keras.saving.load_model``.

@@ -25,7 +25,7 @@ TASKS = ("classification", "regression")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "linear")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DROPOUT_STYLES = ("inverted", "classic")
-LESSON_STUDY_KINDS = ("sweep", "cv", "compare")  # compare: the classic set (none / L2 / dropout / both)
+LESSON_STUDY_KINDS = ("sweep", "cv", "compare")  # compare: its own variants, else engine.study.classic_variants
 
 MAX_DROPOUT = 0.95
 MAX_LAMBDA = 1000.0
@@ -34,6 +34,8 @@ MAX_UNITS = 512
 MIN_FOLDS, MAX_FOLDS = 2, 20  # as engine.crossval
 MAX_SWEEP_SEEDS = 20  # as engine.sweep.run_sweep
 MAX_SWEEP_VALUES = 50  # in a lesson's sweep
+MAX_COMPARE_VARIANTS = 4  # engine.study compares at most this many runs side by side
+MAX_VARIANT_LABEL = 80  # a legend entry and a table cell
 
 
 class SpecError(ValueError):
@@ -87,6 +89,9 @@ class Data:
     samples: int = 400
     noise: float = 0.15
     validation: float = 0.3
+    #: the fraction of rows held out as test rows, carved before the training/validation split and used only to
+    #: score a sweep's chosen value; written to the file only when above 0
+    test: float = 0.0
     seed: int = 0
     path: str = ""
     target: str = ""
@@ -118,8 +123,9 @@ class Lesson:
 
     ``study`` is the study the lesson is about, if any, as saved in the file:
     ``{"kind": "sweep", "param": "network.hidden[*].dropout", "values": "0,0.2,0.5", "seeds": 1}`` (``param``
-    and ``values`` as ``engine.sweep`` reads them) or ``{"kind": "cv", "folds": 5}``. The lesson does not
-    change training in any way.
+    and ``values`` as ``engine.sweep`` reads them), ``{"kind": "cv", "folds": 5}`` or ``{"kind": "compare"}``,
+    optionally with its own ``"variants": [{"label": "L2 λ=0.001", "set": {"network.hidden[*].kernel_regularizer.l2":
+    0.001}}, …]`` (1 to 4; else ``engine.study.classic_variants``). The lesson does not change training in any way.
     """
 
     title: str
@@ -263,7 +269,10 @@ def _data_to_dict(d: Data) -> dict:
             out["task"] = d.task
         if d.drop_missing:
             out["drop_missing"] = True
-    out.update(validation=d.validation, seed=d.seed)
+    out["validation"] = d.validation
+    if d.test:
+        out["test"] = d.test
+    out["seed"] = d.seed
     return out
 
 
@@ -438,6 +447,10 @@ def _parse_data(d: object) -> Data:
         data.task = task
         data.drop_missing = f.boolean("drop_missing", False)
     data.validation = f.number("validation", 0.3, 0.05, 0.9)
+    data.test = f.number("test", 0.0, 0.0, 0.5)  # at most half of the rows held out as test rows
+    if data.validation + data.test >= 1:
+        raise SpecError(f"data.test: {_fmt(data.test)} with data.validation {_fmt(data.validation)} leaves no "
+                        "training rows (validation + test must stay below 1)")
     data.seed = f.integer("seed", 0, 0, 2**31 - 1)
     f.done()
     return data
@@ -484,6 +497,9 @@ def _parse_study(d: object) -> dict:
         study: dict = {"kind": kind, "folds": f.integer("folds", 5, MIN_FOLDS, MAX_FOLDS)}
     elif kind == "compare":
         study = {"kind": kind}
+        variants = f.raw("variants", None)  # none: engine.study.classic_variants picks them
+        if variants is not None:
+            study["variants"] = _parse_variants(variants)
     else:
         for key in ("param", "values"):
             if not f.has(key):
@@ -496,6 +512,48 @@ def _parse_study(d: object) -> dict:
         study = {"kind": kind, "param": param, "values": values, "seeds": f.integer("seeds", 1, 1, MAX_SWEEP_SEEDS)}
     f.done()
     return study
+
+
+def _parse_variants(d: object) -> list[dict]:
+    """A lesson's compare variants: 1 to 4 of {"label": text, "set": {field path: number}}, labels all different."""
+    if not isinstance(d, list) or not 1 <= len(d) <= MAX_COMPARE_VARIANTS:
+        got = f"{len(d)} variants" if isinstance(d, list) else _describe(d)
+        raise SpecError(f"lesson.study.variants: expected a list of 1 to {MAX_COMPARE_VARIANTS} variants, got {got}")
+    variants: list[dict] = []
+    for i, item in enumerate(d):
+        path = f"lesson.study.variants[{i}]"
+        f = _Fields(item, path)
+        if not f.has("label") or not f.has("set"):
+            raise SpecError(f'{path}: a variant needs a "label" and a "set" of field paths and numbers')
+        label = f.string("label", "", max_len=MAX_VARIANT_LABEL)
+        if not label.strip():
+            raise SpecError(f"{path}.label: must not be empty")
+        same = next((j for j, v in enumerate(variants) if v["label"] == label), None)
+        if same is not None:
+            raise SpecError(f"{path}.label: {label!r} is the label of variants[{same}] too; each needs its own")
+        variants.append({"label": label, "set": _parse_variant_set(f.raw("set", None), f"{path}.set")})
+        f.done()
+    return variants
+
+
+def _parse_variant_set(d: object, path: str) -> dict:
+    """{field path: number}: paths as engine.sweep.set_path reads them; applied (and range-checked) by engine.study."""
+    if not isinstance(d, dict):
+        raise SpecError(f"{path}: expected an object of field paths and numbers, got {_describe(d)}")
+    out = {}
+    for key, value in d.items():
+        if not isinstance(key, str) or not _FIELD_PATH.fullmatch(key):
+            raise SpecError(f"{path}: {str(key)[:80]!r} is not a field path like network.hidden[*].dropout")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(f'{path}["{key}"]: expected a number, got {_describe(value)}')
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond float range (JSON allows 1 followed by 400 zeros)
+            raise SpecError(f'{path}["{key}"]: a whole number beyond the range of numbers (±1.8e308)') from None
+        if not math.isfinite(number):
+            raise SpecError(f'{path}["{key}"]: {number} is not a finite number')
+        out[key] = number
+    return out
 
 
 def _check_sweep_values(text: str) -> None:

@@ -158,6 +158,12 @@ class DataPanel(QWidget):
         self.validation.setSuffix(" %")
         self.validation.setKeyboardTracking(False)
         self.validation.setToolTip("Share of the rows held out to measure over-fitting (never trained on)")
+        self.test = QSpinBox()
+        self.test.setRange(0, 50)
+        self.test.setSuffix(" %")
+        self.test.setKeyboardTracking(False)
+        self.test.setToolTip("Share of the rows held out as untouched test rows: never trained, validated or chosen "
+                             "on; a sweep scores its chosen value on them once (0 = none)")
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setKeyboardTracking(False)
@@ -165,6 +171,7 @@ class DataPanel(QWidget):
         common = QWidget()
         common_form = _form(common)
         common_form.addRow("Validation", self.validation)
+        common_form.addRow("Test", self.test)
         common_form.addRow("Seed", self.seed)
 
         self.error_label = hint_label(colour=palette.VERMILLION)
@@ -201,6 +208,7 @@ class DataPanel(QWidget):
         self.drop_missing.toggled.connect(lambda on: self._edit("Drop rows with missing values", drop_missing=on))
         self.validation.valueChanged.connect(
             lambda v: self._edit("Validation share", "data:validation", validation=v / 100))
+        self.test.valueChanged.connect(lambda v: self._edit("Test share", "data:test", test=v / 100))
         self.seed.valueChanged.connect(lambda v: self._edit("Data seed", "data:seed", seed=v))
         document.spec_changed.connect(self.refresh)
         self.refresh()
@@ -310,8 +318,9 @@ class DataPanel(QWidget):
             brush=pg.mkBrush(None), pen=shared_styles(lambda c: pg.mkPen(*c, width=1.5), val_colours))
         self._show_plot(True)
         self.plot.autoRange(padding=0.05)
+        test = f" · {len(ds.x_test)} test rows, not drawn" if len(ds.x_test) else ""
         self.preview_label.setText(
-            f"{len(ds.x_train)} training points (filled) · {len(ds.x_val)} validation points (hollow)")
+            f"{len(ds.x_train)} training points (filled) · {len(ds.x_val)} validation points (hollow){test}")
 
     def preview_counts(self) -> tuple[int, int]:
         """How many training and validation points the scatter shows."""
@@ -383,7 +392,7 @@ class DataPanel(QWidget):
             self._load_header_quietly(self.document.exp)
 
         controls = (self.source, self.toy_set, self.noise, self.samples, self.sklearn_set, self.target, self.task,
-                    self.drop_missing, self.validation, self.seed)
+                    self.drop_missing, self.validation, self.test, self.seed)
         with signals_blocked(*controls):
             self.source.setCurrentIndex(self.source.findData(kind))
             self._show_page(kind)
@@ -393,6 +402,7 @@ class DataPanel(QWidget):
             self.sklearn_set.setCurrentIndex(self.sklearn_set.findData(self._sklearn_name))
             self._fill_csv_controls(data if data.kind == "csv" else None)
             self.validation.setValue(round(data.validation * 100))
+            self.test.setValue(round(data.test * 100))
             self.seed.setValue(data.seed)
         self.toy_about.setText(TOY_DESCRIPTIONS.get(self._toy.name, ""))
         self.sklearn_about.setText(SKLEARN_DESCRIPTIONS.get(self._sklearn_name, ""))
@@ -473,7 +483,7 @@ class DataPanel(QWidget):
 
     def _replace_data(self, text: str, data: Data) -> None:
         def change(exp: Experiment) -> None:
-            data.validation, data.seed = exp.data.validation, exp.data.seed
+            data.validation, data.test, data.seed = exp.data.validation, exp.data.test, exp.data.seed
             exp.data = data
 
         self.document.edit(text, change)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec import Experiment, SpecError
-from engine.study import MAX_VARIANTS, classic_variants
+from engine.study import MAX_VARIANTS, classic_variants, lesson_variants
 from engine.sweep import parse_values, set_path
 from gui.document import ExperimentDocument
 
@@ -125,7 +125,7 @@ class StudyActions(QObject):
             parent.addAction(a)
             return a
 
-        self.compare_classic_action = action("Compare: none / L2 / dropout / L2 + dropout", self.compare_classic,
+        self.compare_classic_action = action("Compare: none / this experiment / its contrasts", self.compare_classic,
                                              "Ctrl+M")
         self.add_variant_action = action("Add this experiment as a variant", self.ask_variant, "Ctrl+Shift+V")
         self.compare_variants_action = action("Compare my variants", self.compare_variants, "Ctrl+Shift+M")
@@ -141,7 +141,15 @@ class StudyActions(QObject):
 
     # ------------------------------------------------------------------ compare
     def compare_classic(self) -> None:
+        """No regularization, the experiment as it is and the natural contrasts of its mechanism."""
         self._start("compare", variants=classic_variants(self.document.exp))
+
+    def compare_lesson(self, study: dict) -> None:
+        """A lesson's compare study: its own variants of the current experiment, else the classic set."""
+        if "variants" in study:
+            self._start("compare", variants=lesson_variants(self.document.exp, study["variants"]))
+        else:
+            self.compare_classic()
 
     def ask_variant(self) -> None:
         label, ok = QInputDialog.getText(self._parent, "Add a variant", "Name of this variant:",
@@ -186,14 +194,15 @@ class StudyActions(QObject):
         self._start("sweep", exp=self.document.exp.copy(), path=path, values=values, seeds=seeds)
 
     def run_lesson_study(self, study: dict) -> None:
-        """A lesson's study block: {"kind": "cv", "folds": 5} or {"kind": "sweep", "param", "values", "seeds"}."""
+        """A lesson's study block: {"kind": "cv", "folds": 5}, {"kind": "sweep", "param", "values", "seeds"} or
+        {"kind": "compare"} (with its "variants", if any)."""
         try:
             if study.get("kind") == "cv":
                 self.cross_validate(int(study.get("folds", DEFAULT_FOLDS)))
             elif study.get("kind") == "sweep":
                 self.sweep(study["param"], parse_values(str(study["values"])), int(study.get("seeds", 1)))
             elif study.get("kind") == "compare":
-                self.compare_classic()
+                self.compare_lesson(study)
         except (SpecError, KeyError, ValueError) as exc:
             self.show_message(f"The lesson's study cannot run: {exc}")
 

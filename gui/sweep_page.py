@@ -1,13 +1,15 @@
 """The sweep page of the study panel (gui/study_view.py): runs of one experiment over the values of one field.
 
 The final training and validation metric (mean over seeds, each seed's result faint beside it) against the swept
-value (log axis for a wide range), the best value marked, the underfitting side shaded, and the runs' validation
-losses (a :class:`gui.study_plots.RunCurves`) with the current run's (once done: the best value's) in green.
+value (log axis for a wide range), the best value marked, the underfitting side shaded, under it the best value's
+score on the untouched test rows when the data has test rows, and the runs' validation losses (a
+:class:`gui.study_plots.RunCurves`) with the current run's (once done: the best value's) in green.
 What the pages share is in gui/study_plots.py.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -17,12 +19,13 @@ from PySide6.QtCore import Qt
 
 from engine.study import StudyProgress
 from gui.palette import GREEN, INK, ORANGE, PAPER, SKY, VERMILLION
-from gui.plot_style import flush_column, grid_plot, paper_graphics, settle, style_plot
+from gui.plot_style import LABEL_PT, flush_column, grid_plot, paper_graphics, settle, style_plot
 from gui.study_plots import (
     LINE_WIDTH,
     METRIC_TITLES,
     RunsPage,
     escape_format,
+    hex_colour,
     line_label_font,
     number,
     set_plot_title,
@@ -30,6 +33,7 @@ from gui.study_plots import (
 )
 
 FADED = (200, 200, 200)  # earlier sweep runs
+TEST_SCORE_ROW = 2  # of the graphics layout: under the score plot, above the runs' validation losses
 REGION_ALPHA = 40  # of the underfitting side's ORANGE shade
 
 
@@ -85,11 +89,16 @@ class SweepPage(RunsPage):
         self.best_sample = pg.PlotDataItem()  # the best line's legend entry (a legend draws only data items)
         self.score_legend.addItem(self.best_sample, "best value")
 
+        #: the study's test score sentence (engine.sweep.FinalTestScore), in the row under the score plot while
+        #: there is one: a row without an item takes no height
+        self.test_score = pg.LabelItem("", justify="center")
+        self.test_score_text = ""
+
         self.graphics.addItem(self.score_legend, row=0, col=0)
         self.graphics.addItem(self.score_plot, row=1, col=0)
-        self.graphics.addItem(self.runs_plot, row=2, col=0)
+        self.graphics.addItem(self.runs_plot, row=TEST_SCORE_ROW + 1, col=0)
         self.graphics.ci.layout.setRowStretchFactor(1, 3)
-        self.graphics.ci.layout.setRowStretchFactor(2, 2)
+        self.graphics.ci.layout.setRowStretchFactor(TEST_SCORE_ROW + 1, 2)
         self._runs_title = ""
         layout = flush_column(self)
         layout.addWidget(self.graphics)
@@ -114,6 +123,7 @@ class SweepPage(RunsPage):
         self.score_plot.setLabel("bottom", "value")
         style_plot(self.score_plot, self.zoom)
         self._set_runs_title("")
+        self._show_test_score("")
         self.score_plot.enableAutoRange()
         self.run_curves.refit()
 
@@ -141,6 +151,7 @@ class SweepPage(RunsPage):
         if (best, self._table_rows) != self._best_key:
             self._best_key = (best, self._table_rows)
             self._show_best(best)
+        self._show_test_score((result.get("test_score") or {}).get("text", ""))
         key = (self.shown, progress.done, best)
         if key != self._highlight_key:
             self._highlight_key = key
@@ -173,6 +184,7 @@ class SweepPage(RunsPage):
         self._restyle_runs()
         title, self._runs_title = self._runs_title, None
         self._set_runs_title(title)
+        self._style_test_score()
 
     # ------------------------------------------------------------------ internals
 
@@ -248,6 +260,21 @@ class SweepPage(RunsPage):
             curve.setPen(pg.mkPen(GREEN, width=LINE_WIDTH * self.zoom) if on
                          else pg.mkPen(FADED, width=self.zoom))
             curve.setZValue(1 if on else 0)
+
+    def _show_test_score(self, text: str) -> None:
+        if text == self.test_score_text:
+            return
+        self.test_score_text = text
+        shown = self.test_score.scene() is not None
+        if text and not shown:
+            self.graphics.addItem(self.test_score, row=TEST_SCORE_ROW, col=0)
+        elif not text and shown:
+            self.graphics.removeItem(self.test_score)
+        self._style_test_score()
+
+    def _style_test_score(self) -> None:
+        self.test_score.setText(html.escape(self.test_score_text), color=hex_colour(INK),
+                                size=f"{LABEL_PT * self.zoom:g}pt", bold=True)
 
     def _set_runs_title(self, text: str) -> None:
         if text != self._runs_title:

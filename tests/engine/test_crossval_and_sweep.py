@@ -124,3 +124,123 @@ def test_sweep_bad_path_is_one_line_exit_2(tmp_path, capsys):
     code = cli.main(["sweep", str(write(tmp_path, SPEC)), "--param", "network.hidden[0].units.x", "--values", "1"])
     assert code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------- the sweep's test score
+
+# Classic dropout: the final model's evaluation scales by the rate, so a score made with another value's network
+# would differ.
+TESTED = {**SPEC, "data": {**SPEC["data"], "samples": 80, "test": 0.25},
+          "network": {**SPEC["network"], "dropout_style": "classic"}}
+
+
+def hand_test_score(exp, param, value, seeds):
+    """Train the value's runs again (training is deterministic) and score their final models on the test rows
+    with plain numpy: accuracy, and binary cross-entropy as Keras clips it (1e-7)."""
+    from engine.data import load_dataset
+    from engine.trainer import Trainer
+
+    ds = load_dataset(exp)
+    accuracies, losses, val_losses = [], [], []
+    for s in range(seeds):
+        run = set_path(exp, param, value)
+        run.training.seed = exp.training.seed + s
+        trainer = Trainer(run, ds, grid_every=0)
+        trainer.run()
+        p = np.clip(trainer.predict(ds.x_test)[:, 0].astype(np.float64), 1e-7, 1 - 1e-7)
+        y = ds.y_test[:, 0]
+        accuracies.append(np.mean((p > 0.5) == (y == 1)))
+        losses.append(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        val_losses.append(trainer.history[-1]["val_loss"])
+    return np.mean(accuracies), np.mean(losses), val_losses
+
+
+def test_the_sweep_scores_only_the_chosen_value_on_the_test_rows():
+    from engine.sweep import best_value, run_sweep
+
+    exp = Experiment.from_dict(TESTED)
+    param = "network.hidden[0].dropout"
+    scores = []
+    rows = run_sweep(exp, param, [0.0, 0.5, 0.9], seeds=2, on_test_score=scores.append)
+    assert len(scores) == 1
+    score = scores[0]
+    assert score.value == best_value(rows) and score.seeds == 2 and score.test_rows == 20  # ⌈0.25 · 80⌉
+    accuracy, loss, val_losses = hand_test_score(exp, param, score.value, 2)
+    assert val_losses == [r.final_val_loss for r in rows if r.value == score.value]  # the same final models
+    assert score.test_metric == pytest.approx(accuracy, abs=1e-9)
+    assert score.test_loss == pytest.approx(loss, rel=1e-5)
+    assert score.sentence() == (f"Test score of the chosen value ({score.value:g}) on 20 untouched rows: "
+                                f"accuracy {accuracy:.3g}, loss {loss:.3g} (mean of 2 seeds)")
+
+
+def test_a_regression_sweep_scores_rmse_in_the_targets_units():
+    from engine.data import load_dataset, load_table
+    from engine.sweep import run_sweep
+    from engine.trainer import Trainer
+
+    spec = {**TESTED, "data": {"kind": "sklearn", "name": "diabetes", "validation": 0.3, "test": 0.2, "seed": 0},
+            "network": {"hidden": [{"units": 8, "dropout": 0.3}], "dropout_style": "classic"}}
+    exp = Experiment.from_dict(spec)
+    scores = []
+    run_sweep(exp, "training.learning_rate", [0.02], on_test_score=scores.append)  # the spec's own rate
+    trainer = Trainer(exp, ds := load_dataset(exp), grid_every=0)
+    trainer.run()
+    predicted = trainer.predict(ds.x_test)[:, 0] * ds.target_std + ds.target_mean
+    target = load_table(exp.data).y[ds.test_index]
+    assert scores[0].metric == "rmse" and scores[0].test_rows == 89  # ⌈0.2 · 442⌉
+    assert scores[0].test_metric == pytest.approx(np.sqrt(np.mean((predicted - target) ** 2)), rel=1e-5)
+    standardized = (predicted - target) / ds.target_std
+    assert scores[0].test_loss == pytest.approx(np.mean(standardized ** 2), rel=1e-4)  # MSE, as val_loss
+    assert ", loss " in scores[0].sentence() and ": RMSE " in scores[0].sentence()
+
+
+def test_without_test_rows_there_is_no_test_score():
+    from engine.sweep import run_sweep
+
+    scores = []
+    run_sweep(Experiment.from_dict(SPEC), "network.hidden[0].dropout", [0.0], on_test_score=scores.append)
+    assert scores == []
+
+
+def test_only_the_best_value_so_far_and_values_still_to_come_keep_their_weights():
+    from engine.sweep import _forget_unchosen
+
+    kept = {0.1: ["w"], 0.2: ["w"], 0.3: ["w"]}
+    _forget_unchosen(kept, 0.2, [0.3, 0.5])
+    assert set(kept) == {0.2, 0.3}
+
+
+def test_sweep_study_result_carries_the_test_score_sentence():
+    from engine.study import run_sweep_study
+
+    progress = run_sweep_study(Experiment.from_dict(TESTED), "network.hidden[0].dropout", [0.0, 0.5])
+    score = progress.result["test_score"]
+    assert score["value"] == progress.result["best"] and score["test_rows"] == 20 and score["seeds"] == 1
+    assert score["text"] == (f"Test score of the chosen value ({score['value']:g}) on 20 untouched rows: "
+                             f"accuracy {score['test_metric']:.3g}, loss {score['test_loss']:.3g}")
+
+
+def test_sweep_cli_prints_and_writes_the_test_score(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    args = ["sweep", str(write(tmp_path, TESTED)), "--param", "network.hidden[0].dropout", "--values", "0,0.5",
+            "--seeds", "2", "--out", str(out)]
+    assert cli.main(args) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert list(read_csv(out / "sweep.csv")[0]) == ["value", "seed", "final_train_accuracy", "final_val_accuracy",
+                                                    "best_val_accuracy", "best_epoch", "final_val_loss"]
+    (score,) = read_csv(out / "test_score.csv")
+    assert list(score) == ["value", "seeds", "test_rows", "test_accuracy", "test_loss"]
+    best = lines[-2].split(": ")[1].split(" ")[0]
+    assert score["value"] == best and score["seeds"] == "2" and score["test_rows"] == "20"
+    assert lines[-1] == (f"Test score of the chosen value ({best}) on 20 untouched rows: accuracy "
+                         f"{float(score['test_accuracy']):.3g}, loss {float(score['test_loss']):.3g} (mean of 2 seeds)")
+    assert "test_score.csv" in lines[-3]
+
+
+def test_sweep_cli_without_test_rows_writes_no_test_score(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    args = ["sweep", str(write(tmp_path, SPEC)), "--param", "network.hidden[0].dropout", "--values", "0",
+            "--out", str(out)]
+    assert cli.main(args) == 0
+    assert not (out / "test_score.csv").exists()
+    assert "Test score" not in capsys.readouterr().out

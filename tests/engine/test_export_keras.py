@@ -140,6 +140,11 @@ def test_build_model_matches_the_spec(tmp_path, name):
     assert type(optimizer).__name__ == {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}[t.optimizer]
     assert float(optimizer.learning_rate.numpy()) == pytest.approx(t.learning_rate)
     assert model.loss == HEADS[ds.task][1]
+    import keras
+
+    logs = model.evaluate(ds.x_val, ds.y_val, verbose=0, return_dict=True)  # data_loss: the task's loss, no penalty
+    data_loss = keras.losses.get(HEADS[ds.task][1])(ds.y_val, model(ds.x_val, training=False))
+    assert logs["data_loss"] == pytest.approx(float(np.mean(data_loss)), rel=1e-5)
     assert (module.EPOCHS, module.BATCH_SIZE, module.SEED) == (t.epochs, t.batch_size, t.seed)
     source = (tmp_path / "model.py").read_text(encoding="utf-8")
     assert "engine" not in source.replace("# ", "").split('"""', 2)[2]  # no RegLab import in the code
@@ -239,3 +244,72 @@ def test_cli_export_bad_input_is_one_line_and_exit_2(tmp_path):
         assert proc.returncode == 2, (args, proc.stderr)
         assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr, (args, proc.stderr)
         assert proc.stdout == ""
+
+
+L2 = 0.03
+STOPPING = {
+    "reglab": 1, "name": "early stopping with L2 and dropout",
+    "data": {"kind": "toy", "name": "moons", "samples": 80, "noise": 0.4, "validation": 0.3, "seed": 1},
+    "network": {"input_dropout": 0.1, "hidden": [{"units": 16, "activation": "relu", "dropout": 0.3,
+                                                  "kernel_regularizer": {"l1": 0.0, "l2": L2}}]},
+    "training": {"optimizer": "adam", "learning_rate": 0.02, "batch_size": 16, "epochs": 60, "seed": 0,
+                 "early_stopping": {"patience": 3, "restore_best_weights": True}},
+}
+
+
+def keras_stop_epoch(monitored, patience, epochs):
+    """The epoch EarlyStopping(patience) ends training at: the first one `patience` epochs after the best so far."""
+    for epoch in range(1, len(monitored) + 1):
+        if epoch - (int(np.argmin(monitored[:epoch])) + 1) >= patience:
+            return epoch
+    return epochs
+
+
+def test_the_script_stops_on_reglabs_val_loss_not_keras_val_loss(tmp_path, capsys):
+    """Each epoch the script's model is copied into a RegLab trainer, whose val_loss (data loss on the
+    validation rows, dropout off, no penalty) is what the script's early stopping must watch."""
+    import keras
+
+    from engine.trainer import Trainer
+
+    exp = Experiment.from_dict(STOPPING)
+    module = import_script(keras_script(exp), tmp_path / "model.py")
+    reglab = Trainer(exp, grid_every=0)
+    x_val, y_val = reglab.data.x_val, reglab.data.y_val
+    seen = {"reglab_val_loss": [], "val_data_loss": [], "val_loss": [], "penalty": []}
+
+    def reglab_val_loss(model):
+        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        for mine, theirs in zip(reglab.net.dense, dense, strict=True):
+            mine.set_weights(theirs.get_weights())
+        return reglab.batch_losses(x_val, y_val, training=False)["data_loss"]
+
+    class Watch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen["reglab_val_loss"].append(reglab_val_loss(self.model))
+            seen["val_data_loss"].append(logs["val_data_loss"])
+            seen["val_loss"].append(logs["val_loss"])
+            seen["penalty"].append(L2 * float(np.sum(np.square(self.model.get_layer("hidden_1").kernel.numpy()))))
+
+    built = []
+
+    def build_model_watched():
+        model = build_model()
+        fit = model.fit
+        model.fit = lambda *args, callbacks=(), **kw: fit(*args, callbacks=[*callbacks, Watch()], **kw)
+        built.append(model)
+        return model
+
+    build_model, module.build_model = module.build_model, build_model_watched
+    module.main([])
+    capsys.readouterr()
+
+    s = {k: np.array(v) for k, v in seen.items()}
+    np.testing.assert_allclose(s["val_data_loss"], s["reglab_val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(s["val_loss"] - s["val_data_loss"], s["penalty"], rtol=1e-4)  # Keras': + penalty
+    assert s["penalty"].min() > 0.01
+    patience, epochs = exp.training.early_stopping.patience, exp.training.epochs
+    stopped_at = len(s["val_loss"])
+    assert stopped_at == keras_stop_epoch(s["reglab_val_loss"], patience, epochs) < epochs  # where RegLab stops
+    assert keras_stop_epoch(s["val_loss"], patience, epochs) != stopped_at  # watching val_loss would not stop here
+    assert reglab_val_loss(built[0]) == pytest.approx(s["reglab_val_loss"].min(), rel=1e-6)  # best weights restored

@@ -396,22 +396,22 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
         (
             EXAMPLE,
             "data.colour",
-            "data.colour: unknown field (allowed here: kind, name, noise, samples, seed, validation)",
+            "data.colour: unknown field (allowed here: kind, name, noise, samples, seed, test, validation)",
         ),
         (
             variant(data=SKLEARN_DATA),
             "data.samples",
-            "data.samples: unknown field (allowed here: kind, name, seed, validation)",
+            "data.samples: unknown field (allowed here: kind, name, seed, test, validation)",
         ),
         (
             variant(data=CSV_DATA),
             "data.name",
-            "data.name: unknown field (allowed here: drop_missing, kind, path, seed, target, task, validation)",
+            "data.name: unknown field (allowed here: drop_missing, kind, path, seed, target, task, test, validation)",
         ),
         (
             variant(data=SKLEARN_DATA),
             "data.task",
-            "data.task: unknown field (allowed here: kind, name, seed, validation)",
+            "data.task: unknown field (allowed here: kind, name, seed, test, validation)",
         ),
         (EXAMPLE, "network.colour",
          "network.colour: unknown field (allowed here: dropout_style, hidden, input_dropout)"),
@@ -452,7 +452,7 @@ def test_unknown_fields_are_named_with_their_path(base, path, message):
     ("path", "message"),
     [
         ("a\nb", "'a\\nb': unknown field (allowed here: data, lesson, name, network, reglab, training)"),
-        ("data.x\ry", "data.'x\\ry': unknown field (allowed here: kind, name, noise, samples, seed, validation)"),
+        ("data.x\ry", "data.'x\\ry': unknown field (allowed here: kind, name, noise, samples, seed, test, validation)"),
         (
             "training.\u2028",
             "training.'\\u2028': unknown field (allowed here: batch_size, early_stopping, epochs, learning_rate, "
@@ -970,7 +970,7 @@ def test_the_lesson_does_not_change_what_trains():
         ({**LESSON, "study": {"kind": "dropconnect"}},
          "lesson.study.kind: 'dropconnect' is not one of sweep, cv, compare"),
         ({**LESSON, "study": {"kind": "compare", "folds": 3}},
-         "lesson.study.folds: unknown field (allowed here: kind)"),
+         "lesson.study.folds: unknown field (allowed here: kind, variants)"),
         ({**LESSON, "study": {"kind": 1}}, "lesson.study.kind: expected a string, got 1"),
         ({**LESSON, "study": {"kind": "cv", "folds": 1}}, "lesson.study.folds: 1 is out of range [2, 20]"),
         ({**LESSON, "study": {"kind": "cv", "folds": 21}}, "lesson.study.folds: 21 is out of range [2, 20]"),

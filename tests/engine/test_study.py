@@ -1,14 +1,18 @@
 """Studies (compare, cross-validation, sweep) report the same numbers as the plain engine runs they wrap."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from builders import experiment
 
 from engine.crossval import cross_validate
-from engine.spec import Regularizer, SpecError
+from engine.spec import Regularizer, SpecError, load_experiment
 from engine.study import (
     MAX_VARIANTS,
     classic_variants,
+    compare_title,
+    lesson_variants,
     run_compare,
     run_cv_study,
     run_summary,
@@ -25,23 +29,146 @@ def small(epochs=4, **fields):
     return exp
 
 
-def test_classic_variants_are_none_l2_dropout_and_both():
-    exp = small()
-    exp.network.hidden[1].activity_regularizer = Regularizer(0.01, 0.0)
-    labels, variants = zip(*classic_variants(exp), strict=True)
-    assert labels == ("none", "L2 λ=0.003", "dropout 0.25", "L2 λ=0.003 + dropout 0.25")
-    kernels = [[h.kernel_regularizer for h in v.network.hidden] for v in variants]
-    rates = [[h.dropout for h in v.network.hidden] for v in variants]
-    assert kernels == [[None, None], [Regularizer(0, 0.003)] * 2, [None, None], [Regularizer(0, 0.003)] * 2]
-    assert rates == [[0, 0], [0, 0], [0.25, 0.25], [0.25, 0.25]]
-    assert all(h.activity_regularizer is None and h.bias_regularizer is None
-               for v in variants for h in v.network.hidden)
-    assert all(v.data == exp.data and v.training == exp.training for v in variants)  # same data and seed
-    assert [h.units for h in variants[0].network.hidden] == [8, 6]
+L1, L2 = Regularizer(0.001, 0.0), Regularizer(0.0, 0.001)
 
-    bare = experiment([{"units": 4}])  # nothing of its own: λ 1e-3, rate 0.3
-    assert [label for label, _ in classic_variants(bare)] == ["none", "L2 λ=0.001", "dropout 0.3",
-                                                               "L2 λ=0.001 + dropout 0.3"]
+
+def layers(count=2, kernel=None, bias=None, activity=None, dropout=0.0):
+    """What regularizes each hidden layer: (kernel, bias, activity regularizer, dropout rate)."""
+    return [(kernel, bias, activity, dropout)] * count
+
+
+def regularization(exp):
+    return [(h.kernel_regularizer, h.bias_regularizer, h.activity_regularizer, h.dropout) for h in exp.network.hidden]
+
+
+def everything_else(exp):
+    """The experiment's file with its regularization blanked: what every variant must share with it."""
+    d = exp.to_dict()
+    d["network"]["input_dropout"] = None
+    for h in d["network"]["hidden"]:
+        h.update(dropout=None, kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None)
+    return d
+
+
+def two_layers(**layer):
+    return experiment([{"units": 8, **layer}, {"units": 6, **layer}], epochs=4,
+                      early_stopping={"patience": 7, "restore_best_weights": False})
+
+
+L1_DICT, ELASTIC = {"l1": 0.001, "l2": 0.0}, {"l1": 0.0005, "l2": 0.0005}
+CLASSIC_SETS = {
+    "L1": (two_layers(kernel_regularizer=L1_DICT), [
+        ("none", layers()), ("L1 λ=0.001", layers(kernel=L1)), ("L2 λ=0.001", layers(kernel=L2)),
+        ("dropout 0.3", layers(dropout=0.3))]),
+    "L1 + dropout": (two_layers(kernel_regularizer=L1_DICT, dropout=0.5), [
+        ("none", layers()), ("L1 λ=0.001 + dropout 0.5", layers(kernel=L1, dropout=0.5)),
+        ("L2 λ=0.001 + dropout 0.5", layers(kernel=L2, dropout=0.5)), ("dropout 0.5", layers(dropout=0.5))]),
+    "L2": (two_layers(kernel_regularizer={"l1": 0.0, "l2": 0.003}), [
+        ("none", layers()), ("L2 λ=0.003", layers(kernel=Regularizer(0, 0.003))), ("dropout 0.3", layers(dropout=0.3)),
+        ("L2 λ=0.003 + dropout 0.3", layers(kernel=Regularizer(0, 0.003), dropout=0.3))]),
+    "L2 + dropout": (two_layers(kernel_regularizer={"l1": 0.0, "l2": 0.003}, dropout=0.25), [
+        ("none", layers()), ("L2 λ=0.003 + dropout 0.25", layers(kernel=Regularizer(0, 0.003), dropout=0.25)),
+        ("L2 λ=0.003", layers(kernel=Regularizer(0, 0.003))), ("dropout 0.25", layers(dropout=0.25))]),
+    "elastic net": (two_layers(kernel_regularizer=ELASTIC), [
+        ("none", layers()), ("L1 λ=0.0005 + L2 λ=0.0005", layers(kernel=Regularizer(0.0005, 0.0005))),
+        ("L1 λ=0.001", layers(kernel=L1)), ("L2 λ=0.001", layers(kernel=L2))]),
+    "activity": (two_layers(activity_regularizer={"l1": 0.0001, "l2": 0.0}), [
+        ("none", layers()), ("activity L1 λ=0.0001", layers(activity=Regularizer(0.0001, 0))),
+        ("L2 λ=0.001", layers(kernel=L2)), ("dropout 0.3", layers(dropout=0.3))]),
+    "dropout": (two_layers(dropout=0.5), [
+        ("none", layers()), ("dropout 0.5", layers(dropout=0.5)), ("L2 λ=0.001", layers(kernel=L2)),
+        ("L2 λ=0.001 + dropout 0.5", layers(kernel=L2, dropout=0.5))]),
+    "bias": (two_layers(bias_regularizer={"l1": 0.0, "l2": 0.01}), [
+        ("none", layers()), ("bias L2 λ=0.01", layers(bias=Regularizer(0, 0.01))), ("dropout 0.3", layers(dropout=0.3)),
+        ("bias L2 λ=0.01 + dropout 0.3", layers(bias=Regularizer(0, 0.01), dropout=0.3))]),
+    "nothing": (two_layers(), [
+        ("none", layers()), ("L2 λ=0.001", layers(kernel=L2)), ("dropout 0.3", layers(dropout=0.3)),
+        ("L2 λ=0.001 + dropout 0.3", layers(kernel=L2, dropout=0.3))]),
+}
+
+
+@pytest.mark.parametrize("kind", list(CLASSIC_SETS))
+def test_the_classic_set_is_none_the_experiment_and_the_contrasts_of_its_mechanism(kind):
+    exp, expected = CLASSIC_SETS[kind]
+    variants = classic_variants(exp)
+    assert [(label, regularization(v)) for label, v in variants] == expected
+    assert all(v.network.input_dropout == 0 for _, v in variants)
+    for _, variant in variants:  # only the regularization differs: data, network, seed, early stopping the same
+        assert everything_else(variant) == everything_else(exp)
+        assert variant.training.early_stopping == exp.training.early_stopping
+    if kind != "nothing":
+        assert variants[1][1] == exp  # the experiment as it is
+    assert compare_title(variants) == "Compare: " + " / ".join(label for label, _ in expected) + \
+        " (each with early stopping)"
+
+
+def test_the_classic_set_of_mixed_layers_and_input_dropout_labels_each_layer():
+    exp = experiment([{"units": 8, "dropout": 0.25, "kernel_regularizer": {"l1": 0.0, "l2": 0.003}},
+                      {"units": 6, "activity_regularizer": {"l1": 0.01, "l2": 0.0}}], epochs=4)
+    exp.network.input_dropout = 0.1
+    variants = classic_variants(exp)
+    own_l2 = Regularizer(0, 0.003)
+    assert [(label, v.network.input_dropout, regularization(v)) for label, v in variants] == [
+        ("none", 0, layers()),
+        ("input dropout 0.1 · h1: L2 λ=0.003 + dropout 0.25 · h2: activity L1 λ=0.01", 0.1,
+         [(own_l2, None, None, 0.25), (None, None, Regularizer(0.01, 0), 0.0)]),
+        # the activity penalty replaced by an L2 kernel penalty at the experiment's own kernel λ, on every layer
+        ("input dropout 0.1 · h1: L2 λ=0.003 + dropout 0.25 · h2: L2 λ=0.003", 0.1,
+         [(own_l2, None, None, 0.25), (own_l2, None, None, 0.0)]),
+        ("input dropout 0.1 · h1: dropout 0.25 · h2: none", 0.1, [(None, None, None, 0.25), (None, None, None, 0.0)]),
+    ]
+    assert compare_title(variants).endswith("h2: none")  # no early stopping: nothing said about it
+
+    input_only = experiment([{"units": 4}], epochs=4)
+    input_only.network.input_dropout = 0.2
+    assert [label for label, _ in classic_variants(input_only)] == [
+        "none", "input dropout 0.2", "L2 λ=0.001", "input dropout 0.2 · L2 λ=0.001"]
+    assert [label for label, _ in classic_variants(experiment([]))] == ["none"]  # no hidden layer: nothing to vary
+
+
+def test_a_lessons_variants_are_the_experiment_with_their_fields_set():
+    exp = two_layers(kernel_regularizer=L1_DICT)
+    variants = lesson_variants(exp, [
+        {"label": "none", "set": {"network.hidden[*].kernel_regularizer.l1": 0.0}},
+        {"label": "L1 λ=0.001", "set": {}},
+        {"label": "L2 λ=0.001", "set": {"network.hidden[*].kernel_regularizer.l1": 0.0,
+                                        "network.hidden[*].kernel_regularizer.l2": 0.001}},
+        {"label": "dropout 0.5 on h2", "set": {"network.hidden[*].kernel_regularizer.l1": 0.0,
+                                               "network.hidden[1].dropout": 0.5}},
+    ])
+    none = Regularizer(0, 0)
+    assert [(label, regularization(v)) for label, v in variants] == [
+        ("none", layers(kernel=none)), ("L1 λ=0.001", layers(kernel=L1)), ("L2 λ=0.001", layers(kernel=L2)),
+        ("dropout 0.5 on h2", [(none, None, None, 0.0), (none, None, None, 0.5)])]
+    assert variants[1][1] == exp and variants[1][1] is not exp
+    assert all(everything_else(v) == everything_else(exp) for _, v in variants)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"network.hidden[2].dropout": 0.5},
+     'lesson.study.variants[0].set["network.hidden[2].dropout"]: hidden[2] does not exist (2 layers)'),
+    ({"network.hidden[*].dropout": 1.2},
+     'lesson.study.variants[0].set["network.hidden[*].dropout"]: network.hidden[0].dropout: 1.2 is out of range '
+     "[0, 0.95]"),
+    ({"network.hidden[*].colour": 1.0},
+     "lesson.study.variants[0].set[\"network.hidden[*].colour\"]: no field 'colour' here"),
+])
+def test_a_lessons_variant_the_experiment_cannot_take_is_refused_naming_the_field(changes, message):
+    with pytest.raises(SpecError) as caught:
+        lesson_variants(two_layers(), [{"label": "x", "set": changes}])
+    assert str(caught.value) == message
+
+
+def test_every_lessons_compare_study_builds_distinct_variants():
+    lessons = Path(__file__).resolve().parents[2] / "resources" / "presets" / "lessons"
+    for path in sorted(lessons.glob("*.json")):
+        exp = load_experiment(path)
+        study = exp.lesson.study or {}
+        if study.get("kind") != "compare":
+            continue
+        variants = lesson_variants(exp, study["variants"]) if "variants" in study else classic_variants(exp)
+        labels = [label for label, _ in variants]
+        assert 2 <= len(variants) <= MAX_VARIANTS and len(set(labels)) == len(labels), path.name
 
 
 def test_run_summary_by_hand():

@@ -355,3 +355,24 @@ def test_screenshot(qtbot, doc, panel, tmp_path, csv_file):
     pixmap = panel.grab()
     assert not is_blank(pixmap.toImage())
     assert pixmap.save(str(SHOTS / "data_panel_csv.png"))
+
+
+def test_a_new_data_set_keeps_the_split_test_rows_included(doc, panel):
+    doc.edit("Test rows", lambda e: setattr(e.data, "test", 0.2))
+    panel.source.setCurrentText("scikit-learn")
+    assert (doc.exp.data.kind, doc.exp.data.validation, doc.exp.data.test) == ("sklearn", 0.3, 0.2)
+    assert doc.exp.to_dict()["data"]["test"] == 0.2
+
+
+def test_test_rows_are_set_in_the_panel_and_counted_not_drawn(doc, panel):
+    from engine.data import load_dataset
+
+    panel.test.setValue(20)
+    assert doc.exp.data.test == 0.2
+    ds = load_dataset(doc.exp)
+    panel.set_dataset(ds)
+    assert panel.preview_counts() == (len(ds.x_train), len(ds.x_val))
+    assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == doc.exp.data.samples
+    assert panel.preview_label.text().endswith(f" · {len(ds.x_test)} test rows, not drawn")
+    panel.validation.setValue(90)  # validation + test would leave no training rows: refused, the panel says so
+    assert doc.exp.data.validation == 0.3 and panel.validation.value() == 30
