@@ -1,6 +1,7 @@
-"""RegLab's entry point: `python main.py` opens the window (`python main.py my.json` opens it on that file; a bad
-file opens the default experiment and says why); `python main.py run|validate|cv|sweep|export ...` is the headless
-command line (engine/cli.py, no Qt); `python main.py --self-test` checks an installation (gui/self_test.py)."""
+"""RegLab's entry point: `python main.py` (or `reglab`) opens the window (`python main.py my.json` opens it on that
+file; a bad file opens the default experiment and says why); `python main.py run|validate|cv|sweep|export ...` is
+the headless command line (engine/cli.py, no Qt); `python main.py --self-test` checks an installation
+(gui/self_test.py); `--help` and `--version` answer without loading Qt or TensorFlow."""
 
 from __future__ import annotations
 
@@ -10,8 +11,27 @@ STARTED_AT = time.perf_counter()  # before any other import: the self-test's win
 
 import os  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-CLI_COMMANDS = ("run", "validate", "cv", "sweep", "export")
+EXIT_BAD_ARGUMENTS = 2
+OWN_OPTIONS = ("-h", "--help", "--version", "--self-test")
+USAGE = """\
+usage: reglab [FILE.json]                open the window (on an experiment file, if one is given)
+       reglab COMMAND EXP.json [...]     a headless command: no window, no display needed
+       reglab --self-test [--screenshot PATH] [--epochs N]
+       reglab --version | --help
+
+commands:
+{commands}
+
+options:
+  -h, --help   print this text
+  --version    print RegLab's version
+  --self-test  check this installation: open the window (off screen without a display), train the default
+               experiment, save a screenshot of the window and print one JSON line
+
+`reglab COMMAND --help` lists a command's options, `reglab --self-test --help` the self-test's.
+The window also takes Qt's own options, e.g. `reglab -platform offscreen`."""
 
 
 def give_missing_streams_a_sink() -> None:
@@ -25,17 +45,99 @@ def give_missing_streams_a_sink() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in CLI_COMMANDS:
-        from engine.cli import main as cli_main  # lazy: the window never pays for the CLI, the CLI never loads Qt
-
-        return cli_main(argv)
-    if argv and argv[0] == "--self-test":
+    first = argv[0] if argv else None
+    if first in ("-h", "--help"):
+        print(usage())
+        return 0
+    if first == "--version":
+        return print_version()
+    if first == "--self-test":
         from gui.self_test import main as self_test_main
 
         return self_test_main(argv[1:], STARTED_AT)
+    if argv:
+        from engine.cli import COMMANDS  # light: argparse and the spec; Qt and TensorFlow stay unloaded
+
+        if first in COMMANDS:
+            from engine.cli import main as cli_main
+
+            return cli_main(argv)
+        problem = window_arguments_problem(argv, list(COMMANDS))
+        if problem:
+            print(f"reglab: {problem}", file=sys.stderr)
+            return EXIT_BAD_ARGUMENTS
     from gui.app import main as gui_main
 
     return gui_main(argv)
+
+
+def usage() -> str:
+    from engine.cli import COMMANDS
+
+    width = max(map(len, COMMANDS))
+    return USAGE.format(commands="\n".join(f"  {name:<{width}}  {text}" for name, text in COMMANDS.items()))
+
+
+def opens_in_window(arg: str) -> bool:
+    """An experiment file for the window: a name ending in .json (any case; a missing one gets the window's
+    error dialog), or any existing file."""
+    return arg.lower().endswith(".json") or Path(arg).is_file()
+
+
+def window_arguments_problem(argv: list[str], commands: list[str]) -> str | None:
+    """Why ``argv`` cannot open the window (it takes Qt's own options and one experiment file), or None."""
+    from gui.qt_options import QT_OPTIONS_WITH_VALUE, qt_option  # plain Python, no Qt
+
+    files = []
+    args = iter(argv)
+    for arg in args:
+        if arg in OWN_OPTIONS:
+            return f"{arg} must be the first argument (see --help)"
+        if arg.startswith("-"):
+            name = qt_option(arg)
+            if name is None:
+                return f"unknown option {arg!r} (see --help)"
+            if name in QT_OPTIONS_WITH_VALUE and "=" not in arg and next(args, None) is None:
+                return f"Qt's option {arg} needs a value"
+        elif opens_in_window(arg):
+            files.append(arg)
+        else:
+            return (f"{arg!r} is not a command; use one of {', '.join(commands)}, or an experiment .json file "
+                    "(see --help)")
+    if len(files) > 1:
+        return f"the window opens one experiment file, not {len(files)}: {', '.join(files)}"
+    return None
+
+
+def reglab_version() -> str | None:
+    """RegLab's version, which lives in pyproject.toml: from the installed package's metadata (pip's, or the copy a
+    PyInstaller build bundles), else from pyproject.toml beside this file (a source tree never pip-installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("reglab")
+    except metadata.PackageNotFoundError:
+        return pyproject_version(Path(__file__).with_name("pyproject.toml"))
+
+
+def pyproject_version(path: Path) -> str | None:
+    import tomllib
+
+    try:
+        with path.open("rb") as f:
+            return str(tomllib.load(f)["project"]["version"])
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def print_version() -> int:
+    version = reglab_version()
+    if version is None:
+        print("reglab: version unknown: RegLab is not installed and there is no pyproject.toml beside main.py",
+              file=sys.stderr)
+        return 1
+    print(f"RegLab {version}")
+    return 0
 
 
 if __name__ == "__main__":

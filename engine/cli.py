@@ -17,6 +17,15 @@ from engine.spec import Experiment, SpecError, load_experiment
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
 
+# The subcommands and their one-line descriptions, in the order `reglab --help` lists them (main.py reads them too).
+COMMANDS = {
+    "run": "train an experiment and write metrics.csv, experiment.json and model.keras",
+    "validate": "check an experiment file (and its data) without training",
+    "cv": "K-fold cross-validation: out-of-sample scores, one fresh model per fold",
+    "sweep": "train for several values of one field (a validation curve)",
+    "export": "write the experiment as a standalone script (--keras)",
+}
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line and exit 2, like every other bad input
@@ -26,27 +35,27 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reglab", description="RegLab headless commands; with no command RegLab opens its window.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = sub.add_parser("run", help="train an experiment and write metrics.csv, experiment.json and model.keras")
+    run = sub.add_parser("run", help=COMMANDS["run"])
     run.add_argument("experiment", help="experiment JSON file")
     run.add_argument("--epochs", type=int, help="train this many epochs instead of the file's training.epochs")
     run.add_argument("--out", help="output folder (default: runs/<experiment file name>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     run.add_argument("--tensorboard", metavar="DIR",
                      help="also write TensorBoard logs (every metric, weight histograms) to DIR")
-    validate = sub.add_parser("validate", help="check an experiment file (and its data) without training")
+    validate = sub.add_parser("validate", help=COMMANDS["validate"])
     validate.add_argument("experiment", help="experiment JSON file")
-    cv = sub.add_parser("cv", help="K-fold cross-validation: out-of-sample scores, one fresh model per fold")
+    cv = sub.add_parser("cv", help=COMMANDS["cv"])
     cv.add_argument("experiment", help="experiment JSON file")
     cv.add_argument("--folds", type=int, default=5, help="number of folds K (default 5)")
     cv.add_argument("--out", help="output folder for folds.csv and oos_predictions.csv (default: runs/<name>-cv)")
-    sweep = sub.add_parser("sweep", help="train for several values of one field (a validation curve)")
+    sweep = sub.add_parser("sweep", help=COMMANDS["sweep"])
     sweep.add_argument("experiment", help="experiment JSON file")
     sweep.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].dropout or "
                                                        "network.hidden[0].kernel_regularizer.l2")
     sweep.add_argument("--values", required=True, help="0,0.2,0.5 or a log range start:stop:count (1e-5:1:7)")
     sweep.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
     sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (default: runs/<name>-sweep)")
-    export = sub.add_parser("export", help="write the experiment as a standalone script (--keras)")
+    export = sub.add_parser("export", help=COMMANDS["export"])
     export.add_argument("experiment", help="experiment JSON file")
     export.add_argument("--keras", action="store_true", help="a plain Keras/TensorFlow training script")
     export.add_argument("-o", "--output", help="write the script to this file (default: print it)")
@@ -204,13 +213,19 @@ def _sweep(args) -> int:
               f"validation {row.final_val:.4f}, best validation {row.best_val:.4f} at epoch {row.best_epoch}",
               flush=True)
 
-    rows = run_sweep(exp, args.param, values, args.seeds, on_row=progress)
+    tested = []  # the chosen value's score on the test rows, when the data has test rows (data.test)
+    rows = run_sweep(exp, args.param, values, args.seeds, on_row=progress, on_test_score=tested.append)
     metric = rows[0].metric
     out.mkdir(parents=True, exist_ok=True)
     write_csv(rows, out / "sweep.csv", metric)
     plot_validation_curve(rows, out / "validation_curve.png", args.param, metric)
-    print(f"wrote {out / 'sweep.csv'} and {out / 'validation_curve.png'}")
+    for score in tested:
+        score.write_csv(out / "test_score.csv")
+    print(f"wrote {out / 'sweep.csv'} and {out / 'validation_curve.png'}"
+          + (f" and {out / 'test_score.csv'}" if tested else ""))
     print(f"Best {args.param}: {best_value(rows):g} (lowest mean final validation loss)")
+    for score in tested:
+        print(score.sentence())
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gui.garbage import GuiThreadCollector
+from gui.qt_options import QT_OPTIONS_WITH_VALUE
 
 # Qt platforms that draw without a display server.
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "minimalegl", "vnc", "eglfs", "linuxfb", "vkkhrdisplay"})
@@ -64,12 +65,6 @@ def create_window(experiment_path: str | Path | None = None) -> QMainWindow:
     window._refresh_title()
     window._on_experiment_opened(exp)
     return window
-
-
-# Qt's own command-line options that take a value (QApplication removes them; they are not experiment files).
-QT_OPTIONS_WITH_VALUE = frozenset({"-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-style",
-                                   "-stylesheet", "-qwindowgeometry", "-qwindowtitle", "-qwindowicon", "-display",
-                                   "-geometry", "-title", "-session", "-qmljsdebugger"})
 
 
 def experiment_argument(argv: list[str]) -> str | None:
