@@ -35,6 +35,10 @@ from gui.widgets import (
 
 KIND_LABELS = {"none": "None", "L1": "L1", "L2": "L2", "L1+L2": "L1+L2"}
 DROPOUT_HINT = "Dropout zeroes units while training only; Keras scales survivors by 1/(1−p)."
+RATE_TIP = "p: the probability that a unit is zeroed while training, drawn independently for every unit and example"
+# With SGD an L1 weight the data does not need crosses 0 back and forth (within about lr·λ); it is rarely exactly 0.
+KIND_TIP = ("L1 pulls every value towards 0 by the same amount, so those the data does not need end near 0; "
+            "L2 pulls each in proportion to its size, shrinking them all; L1+L2 (elastic net) does both")
 INPUT_DROPOUT_HINT = "Input dropout zeroes input features while training only; Keras scales survivors by 1/(1−p)."
 
 # per regularizer: (group title, the symbol its penalty sums over, what the sum is divided by)
@@ -80,7 +84,7 @@ class RegularizerGroup(QGroupBox):
         self.kind = QComboBox()
         for kind in edits.REGULARIZER_KINDS:
             self.kind.addItem(KIND_LABELS[kind], kind)
-        self.kind.setToolTip("L1 pushes values to exactly zero; L2 shrinks them all; L1+L2 (elastic net) does both")
+        self.kind.setToolTip(KIND_TIP)
         self.lam1 = LogSlider(DEFAULT_LAMBDA)
         self.lam2 = LogSlider(DEFAULT_LAMBDA)
         self.lam1_label = QLabel("λ")
@@ -165,7 +169,7 @@ class LayerInspector(QWidget):
         self.activation.setToolTip("Activation function (changing it restarts training)")
         self.dropout_on = QCheckBox("Dropout")
         self.dropout_rate = RateSlider(0.0)
-        self.dropout_rate.setToolTip("p: the probability that a unit is zeroed in a training step")
+        self.dropout_rate.setToolTip(RATE_TIP)
         self.dropout_hint = hint_label()
         self.dropout_hint.setTextFormat(Qt.TextFormat.PlainText)
         self.form = QFormLayout()

@@ -28,6 +28,7 @@ from engine.spec import MAX_HIDDEN_LAYERS, MAX_UNITS
 from gui import edits
 from gui.document import INPUT_LAYER, ExperimentDocument
 from gui.palette import BLUE, GREY, INK, ORANGE, PAPER
+from gui.widgets import hint_label
 
 MAX_DRAWN = 32  # neurons drawn per column; wider layers show the first 32 and say how many there are
 EDGE_LEVELS = 4  # strength buckets per sign: |w| / max|w| of the layer
@@ -35,6 +36,11 @@ LAYERED_LEVELS = 2  # the weakest levels (most edges, the faintest pens) are dra
 NEURON = (74, 84, 99)  # fill of a neuron that is on
 DROPPED_FILL = (226, 226, 226)
 CROSS = (105, 105, 105)
+# Dropout draws a fresh mask for every example of a batch; the view can show only one of them, so it says which.
+MASK_CAPTION = "✕ dropped for one example"
+MASK_TIP = ("Dropout switches each unit off independently with probability p (the layer's rate), and separately "
+            "for every example of a batch, so a batch has as many masks as examples. The crossed-out units are "
+            "the mask of one example: the first example of the epoch's last training batch.")
 
 
 def _pen(rgb, alpha: int = 255, width: float = 1.0) -> QPen:
@@ -75,6 +81,10 @@ class NetworkView(QWidget):
             self._buttons.append(button)
         self._button_pt = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 9.0
         bar.addStretch(1)
+        self.mask_caption = hint_label(MASK_CAPTION)
+        self.mask_caption.setWordWrap(False)
+        self.mask_caption.setToolTip(MASK_TIP)
+        bar.addWidget(self.mask_caption)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(PAPER)
@@ -143,6 +153,7 @@ class NetworkView(QWidget):
             font = button.font()
             font.setPointSizeF(self._button_pt * self._zoom)
             button.setFont(font)
+        self.mask_caption.setFont(self._buttons[0].font())
         self._style_edges()
         self._rebuild()
 
@@ -214,6 +225,11 @@ class NetworkView(QWidget):
         elif self._columns:
             self._update_labels()
         self._update_actions()
+        self._update_caption()
+
+    def _update_caption(self) -> None:
+        net = self._doc.exp.network
+        self.mask_caption.setVisible(bool(net.input_dropout or any(h.dropout for h in net.hidden)))
 
     def _on_selection_changed(self, _index: int) -> None:
         self._place_highlight()
@@ -259,6 +275,7 @@ class NetworkView(QWidget):
         self._dropout_labels = [self._text((0.5, 1), detail) for _ in range(n_cols)]
         self._names = [self._text((1, 0.5), detail) for _ in (self._feature_names or [])[:MAX_DRAWN]]
         self._update_actions()
+        self._update_caption()
         self._place()
 
     def _label_texts(self, short: bool) -> list[tuple[str, str, str, str]]:

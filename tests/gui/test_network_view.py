@@ -296,3 +296,19 @@ def test_grab_shows_the_network(qtbot, tmp_path):
     assert blueish > 300 and orangeish > 300 and neurons > 300
     assert len(np.unique(px.reshape(-1, 3), axis=0)) > 20
     assert QColor(*px[px.shape[0] - 2, px.shape[1] // 2]).lightness() > 200  # white paper
+
+
+def test_the_drawn_mask_is_said_to_be_one_example_s_and_only_when_there_is_dropout(qtbot):
+    exp = fakes.experiment()
+    exp.network.input_dropout = 0.0
+    for layer in exp.network.hidden:
+        layer.dropout = 0.0
+    doc, view = make_view(qtbot, exp)
+    assert not view.mask_caption.isVisible()  # no dropout: no mask to explain
+    doc.edit("Dropout", lambda e: setattr(e.network.hidden[0], "dropout", 0.3))
+    assert view.mask_caption.isVisible()
+    assert "one example" in view.mask_caption.text()
+    tip = view.mask_caption.toolTip()
+    assert "independently" in tip and "every example" in tip and "first example of the epoch's last" in tip
+    doc.edit("Dropout", lambda e: setattr(e.network.hidden[0], "dropout", 0.0))
+    assert not view.mask_caption.isVisible()
