@@ -28,7 +28,7 @@ from engine.model_builder import (
     make_loss,
     make_optimizer,
 )
-from engine.snapshot import GRID_SIZE, NEAR_ZERO, LayerSnapshot, Snapshot, histogram_edges, weight_histogram
+from engine.snapshot import GRID_SIZE, NEAR_ZERO, LayerSnapshot, Snapshot, WeightBins
 from engine.spec import Experiment, live_fields_differ_only
 
 
@@ -76,7 +76,7 @@ class Trainer:
         self._initial_state = self._state_to_restore_on_reset()
         self._initial_values = [v.numpy() for v in self._initial_state]
         self._last_finite = [v.numpy() for v in self.model.trainable_variables]
-        self.edges = [histogram_edges(layer.kernel.numpy()) for layer in self.net.dense]
+        self.weight_bins = [WeightBins(layer.kernel.numpy()) for layer in self.net.dense]
 
     # ------------------------------------------------------------------ public controls
     @property
@@ -147,6 +147,7 @@ class Trainer:
         self.stopped_early = None
         self.best_epoch, self._best_val_loss, self._best_weights = 0, math.inf, None
         self._last_finite = [v.numpy() for v in self.model.trainable_variables]
+        self.weight_bins = [WeightBins(layer.kernel.numpy()) for layer in self.net.dense]
 
     def apply_live(self, exp: Experiment) -> bool:
         """Take the new spec's dropout rates, λ and learning rate from the next epoch on.
@@ -249,7 +250,7 @@ class Trainer:
         y_pred, *hidden = self.net.with_hidden(x, training=training)
         data_loss = self.loss_fn(y, y_pred)
         batch = tf.cast(tf.shape(x)[0], tf.float32)
-        rows = []  # per hidden layer: kernel, bias, activity penalty (Keras 3 divides activity by the batch size)
+        rows = []  # per hidden layer: kernel, bias, activity penalty (Keras 3.15 divides activity by the batch size)
         for layer, out, regs in zip(self.net.dense, hidden, self.net.regularizers, strict=False):
             rows.append(tf.stack([regs["kernel"](layer.kernel), regs["bias"](layer.bias),
                                   tf.math.divide_no_nan(regs["activity"](out), batch)]))
@@ -426,12 +427,14 @@ class Trainer:
             kernel, bias = v[f"kernel_{i}"], v[f"bias_{i}"]
             hidden = i < n_dense - 1
             absw = np.abs(kernel.astype(np.float64))  # float64: huge weights must not overflow the norms
+            histogram, edges, asinh_histogram = self.weight_bins[i].histograms(kernel)
             layers.append(LayerSnapshot(
                 name=self.net.dense[i].name,
                 kernel=kernel,
                 bias=bias,
-                histogram=weight_histogram(kernel, self.edges[i]),
-                histogram_edges=self.edges[i],
+                histogram=histogram,
+                histogram_edges=edges,
+                asinh_histogram=asinh_histogram,
                 l1_norm=float(absw.sum()),
                 l2_norm=float(np.sqrt(np.square(absw).sum())),
                 near_zero=float((absw < NEAR_ZERO).mean()) if kernel.size else 0.0,

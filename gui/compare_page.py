@@ -1,8 +1,8 @@
 """The compare page of the study panel (gui/study_view.py): up to 4 variants of one experiment side by side.
 
 - the validation (solid) and training (dashed) losses per variant, the metric below them;
-- the weights of the hidden layers at the latest epoch, one histogram per variant on the same bins and y range
-  (so L2's narrow bell and L1's spike at zero can be told apart);
+- the weights of the hidden layers at the latest epoch, one histogram per variant on the same bins and the same
+  log axis of shares (so L2's narrow bell, L1's spike at zero and the few weights L1 leaves elsewhere all show);
 - a table with the final and best metric, the best epoch and the final generalization gap of each variant: the
   study's summary once a variant is done, before that the same numbers from its rows, a few times a second.
 
@@ -47,16 +47,30 @@ from gui.study_plots import (
     hex_colour,
     style_legend,
 )
+from gui.weights_view import DecadeAxis, FittingAxis
 
 TABLE_INTERVAL = 0.25  # s: a running variant's numbers change at most this often (faster could not be read)
-HISTOGRAM_TOPS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)  # y axis ends of the weight histograms
+HISTOGRAM_WIDTH = 170  # px at zoom 1: the histograms' column at the least, for their axes' numbers and titles
+HEADROOM = 0.3  # decades of the share axis above 100 %: room for its label
 
 
-def histogram_top(value: float, current: float | None) -> float:
-    """The y axis end of the weight histograms: kept while ``value`` fits well under it, else the next step up."""
-    if current is not None and 0.4 * current <= value <= current:
-        return current
-    return next((top for top in HISTOGRAM_TOPS if top >= value * 1.05), 1.0)
+def share_floor(weights: int) -> float:
+    """The log share axis' floor for variants of at most ``weights`` weights: half a weight's share, so that a bar
+    of a single weight still stands above it."""
+    return math.log10(0.5 / max(weights, 1))
+
+
+def share_heights(shares: np.ndarray, floor: float) -> np.ndarray:
+    """Bar heights above ``floor`` on the log share axis: log10(share) − floor, 0 for an empty bin."""
+    shares = np.asarray(shares, dtype=float)
+    return np.where(shares > 0, np.log10(np.where(shares > 0, shares, 1.0)) - floor, 0.0)
+
+
+class ShareAxis(DecadeAxis):
+    """The compare histograms' log share axis: 100 %, 10 %, 1 %, …"""
+
+    def decade(self, power: int) -> str:
+        return f"{100 * 10.0 ** power:g} %"
 
 
 def summary_from_columns(label: str, columns: Columns, metric: str) -> dict:
@@ -111,7 +125,8 @@ class _Variant:
         self.histogram_label.setTextFormat(Qt.TextFormat.RichText)
         self.histogram_label.setWordWrap(True)
         self.histogram_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.histogram_widget = pg.PlotWidget(background=PAPER)
+        self.histogram_widget = pg.PlotWidget(background=PAPER, axisItems={
+            "left": ShareAxis(), "bottom": FittingAxis("bottom", centred=True)})
         self.histogram_widget.setMinimumSize(60, 40)
         self.histogram = self.histogram_widget.getPlotItem()
         self.histogram.showGrid(x=True, y=True, alpha=0.15)
@@ -121,9 +136,9 @@ class _Variant:
         box.addWidget(self.histogram_label)
         box.addWidget(self.histogram_widget, 1)
         page.histogram_column.addWidget(self.histogram_box, 1)
-        self.bars = pg.BarGraphItem(x0=[], x1=[], height=[], brush=self.colour)
+        self.bars = pg.BarGraphItem(x0=[], x1=[], y0=0.0, height=[], brush=self.colour)
         self.histogram.addItem(self.bars)
-        self.heights = np.zeros(0)
+        self.heights = np.zeros(0)  # the share of the weights per bin (the bars stand for it on a log axis)
         self.near_zero = math.nan
 
     def curves(self) -> tuple[pg.PlotDataItem, ...]:
@@ -159,7 +174,7 @@ class ComparePage(StudyPage):
         self._values: dict[tuple[int, str], object] = {}  # (row, run_summary key) → the number shown
         self._reach = 0.0  # the histograms' x range: ± this
         self._edges = np.zeros(0)
-        self._top: float | None = None  # the histograms' y range: 0 … this
+        self._floor: float | None = None  # the histograms' y range: this … 100 %, on a log share axis
 
         self.curves_widget = paper_graphics()
         self.legend = pg.LegendItem(colCount=3, frame=False, labelTextColor=INK)
@@ -176,13 +191,15 @@ class ComparePage(StudyPage):
         # The line styles, as legend entries of their own (items of no plot).
         self.style_samples = (pg.PlotDataItem(), pg.PlotDataItem())
 
-        self.histogram_title = QLabel("Weight histograms: hidden layers, latest epoch (x: weight, y: share)")
+        self.histogram_title = QLabel(
+            "Weight histograms: hidden layers, latest epoch (x: weight, y: share of the weights, log scale)")
         self.histogram_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.histogram_title.setWordWrap(True)
         self.histogram_title.setToolTip(
-            "Share of the hidden layers' kernel weights per bin, the same bins for every variant: L2 pulls the "
-            "weights into a narrow bell around 0, L1 piles them up on 0.")
-        histogram_box = QWidget()
+            "Share of the hidden layers' kernel weights per bin, the same bins and the same log axis for every "
+            "variant (an empty bin has no bar; the lowest bars are a single weight): L2 pulls the weights into a "
+            "narrow bell around 0, L1 piles most of them up on 0 and leaves the rest spread out.")
+        self.histogram_box = histogram_box = QWidget()
         white_background(histogram_box)
         self.histogram_column = QVBoxLayout(histogram_box)  # the variants' histograms are added as they appear
         self.histogram_column.setContentsMargins(0, 4, 4, 0)
@@ -229,7 +246,7 @@ class ComparePage(StudyPage):
         self._epochs.clear()
         self._table_key = None
         self._values = {}
-        self._reach, self._edges, self._top = 0.0, np.zeros(0), None
+        self._reach, self._edges, self._floor = 0.0, np.zeros(0), None
         for plot in (self.loss_plot, self.metric_plot):
             plot.enableAutoRange()
             plot.getViewBox().refit()
@@ -274,6 +291,7 @@ class ComparePage(StudyPage):
             variant.set_zoom(zoom)
         style_legend(self.legend, zoom)
         self.histogram_title.setFont(scaled_font(zoom))
+        self.histogram_box.setMinimumWidth(round(HISTOGRAM_WIDTH * zoom))
         self.table.setFont(scaled_font(zoom))
         self.table.verticalHeader().setDefaultSectionSize(round(QFontMetrics(self.table.font()).height() * 1.5))
         if self.shown:
@@ -361,7 +379,8 @@ class ComparePage(StudyPage):
         self._metric_range.fold(columns[f"val_{m}"][start:], columns[f"train_eval_{m}"][start:])
 
     def _widen(self, snapshot: Snapshot) -> None:
-        """Bins for every variant: as the first hidden layer's (fixed for a run), wide enough for all variants."""
+        """Bins for every variant: as many as the first hidden layer's, over ±R wide enough for every variant's widest
+        bins so far (the engine's R follows the weights; here it only grows, so the variants compare)."""
         edges = snapshot.layers[0].histogram_edges if snapshot.layers else np.linspace(-2, 2, HISTOGRAM_BINS + 1)
         reach = float(max(abs(edges[0]), abs(edges[-1])))
         if reach > self._reach:
@@ -372,29 +391,29 @@ class ComparePage(StudyPage):
                 variant.histogram.setXRange(-reach, reach, padding=0.02)
 
     def _show_histograms(self) -> None:
-        """Each variant's share of weights per bin; one y range for all (the shapes compare, not the counts)."""
+        """Each variant's share of weights per bin on one log axis for all, from half a weight of the largest variant
+        up to 100 % (the shapes compare, not the counts; a single weight's bar shows beside L1's pile at 0)."""
         edges = self._edges
-        tallest = 0.0
+        floor = share_floor(max((v.weights.size for v in self.variants[: self.shown]), default=1))
+        refloor = floor != self._floor
         for variant in self.variants[: self.shown]:
             w = variant.weights
             if w.size:
                 counts, _ = np.histogram(np.clip(w, edges[0], edges[-1]), bins=edges)
-                heights = counts / w.size
-                if not np.array_equal(heights, variant.heights):
-                    variant.heights = heights
-                    variant.bars.setOpts(x0=edges[:-1], x1=edges[1:], height=heights)
+                shares = counts / w.size
+                if refloor or not np.array_equal(shares, variant.heights):
+                    variant.heights = shares
+                    variant.bars.setOpts(x0=edges[:-1], x1=edges[1:], y0=floor, height=share_heights(shares, floor))
                 variant.near_zero = float(np.mean(np.abs(w) < NEAR_ZERO))
-                tallest = max(tallest, float(heights.max()))
             near = f"{100 * variant.near_zero:.0f} % near 0" if math.isfinite(variant.near_zero) else "&nbsp;"
             title = f"<span style='color:{hex_colour(variant.colour)}'>■</span> {html.escape(variant.label)}<br>{near}"
             if title != variant.title:
                 variant.title = title
                 variant.histogram_label.setText(title)
-        top = histogram_top(tallest, self._top)
-        if top != self._top:
-            self._top = top
+        if refloor:
+            self._floor = floor
             for variant in self.variants[: self.shown]:
-                variant.histogram.setYRange(0, top, padding=0)
+                variant.histogram.setYRange(floor, HEADROOM, padding=0)
         for variant in self.variants[: self.shown]:
             variant.histogram.setXRange(-self._reach, self._reach, padding=0.02)
 

@@ -5,6 +5,7 @@ import pytest
 from builders import experiment, make_dataset
 
 from engine.keras_setup import keras, tf
+from engine.snapshot import ASINH_EDGES
 from engine.spec import Regularizer
 from engine.trainer import Trainer, TrainingDiverged
 
@@ -117,13 +118,17 @@ def test_epoch_loss_is_data_loss_plus_penalty_and_evaluations_are_dropout_off(xo
 def test_snapshot_contents(xor_data):
     hidden = [{"units": 16, "dropout": 0.5, "kernel_regularizer": {"l1": 0.001, "l2": 0.0}}, {"units": 8}]
     trainer = Trainer(experiment(hidden), xor_data)
-    first = trainer.step()
-    for _ in range(4):
+    for _ in range(5):
         snap = trainer.step()
     assert [layer.name for layer in snap.layers] == ["hidden_1", "hidden_2", "output"]
-    for a, b in zip(first.layers, snap.layers, strict=True):
-        np.testing.assert_array_equal(a.histogram_edges, b.histogram_edges)  # fixed for the run
-        assert b.histogram.sum() == b.kernel.size
+    for b in snap.layers:
+        reach = b.histogram_edges[-1]
+        np.testing.assert_allclose(b.histogram_edges, np.linspace(-reach, reach, 42))  # ±R, one bin centred on 0
+        assert np.abs(b.kernel).max() <= reach and reach in (0.2, 0.5, 1.0, 2.0)  # a 1-2-5 step holding every w
+        np.testing.assert_array_equal(b.histogram, np.histogram(b.kernel, b.histogram_edges)[0])
+        asinh_counts = np.histogram(np.clip(b.kernel, -10, 10), ASINH_EDGES)[0]  # fixed bins of the heat map
+        np.testing.assert_array_equal(b.asinh_histogram, asinh_counts)
+        assert b.histogram.sum() == b.asinh_histogram.sum() == b.kernel.size
         assert b.l1_norm == pytest.approx(np.abs(b.kernel).sum(), rel=1e-6)
         assert b.l2_norm == pytest.approx(np.sqrt((b.kernel.astype(np.float64) ** 2).sum()), rel=1e-5)
         assert b.near_zero == pytest.approx(np.mean(np.abs(b.kernel) < 1e-3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data import Dataset
-from engine.snapshot import GRID_SIZE, LayerSnapshot, Snapshot, histogram_edges, weight_histogram
+from engine.snapshot import GRID_SIZE, LayerSnapshot, Snapshot, asinh_histogram, histogram_edges, weight_histogram
 from engine.spec import Experiment
 
 DEFAULT = {
@@ -48,7 +48,7 @@ def snapshot(exp: Experiment, epoch: int = 1, n_features: int = 2, n_outputs: in
         edges = histogram_edges(np.ones(1) * 0.5)
         layers.append(LayerSnapshot(
             name=f"hidden_{i + 1}" if hidden else "output", kernel=kernel, bias=np.zeros(sizes[i + 1], np.float32),
-            histogram=weight_histogram(kernel, edges), histogram_edges=edges,
+            histogram=weight_histogram(kernel, edges), histogram_edges=edges, asinh_histogram=asinh_histogram(kernel),
             l1_norm=float(np.abs(kernel).sum()), l2_norm=float(np.sqrt((kernel ** 2).sum())),
             near_zero=float(np.mean(np.abs(kernel) < 1e-3)), kernel_penalty=0.01 if hidden else 0.0,
             dropout_rate=rate, dropped=(rng.random(sizes[i + 1]) < rate) if hidden else None,

@@ -19,7 +19,7 @@ from pictures import distinct_colours
 
 from engine.snapshot import NEAR_ZERO, weight_histogram
 from engine.study import Curve, StudyProgress, run_summary
-from gui.compare_page import hidden_weights
+from gui.compare_page import ShareAxis, hidden_weights
 from gui.study_view import HINT, StudyView
 from gui.sweep_page import sweep_means
 
@@ -299,18 +299,38 @@ def test_compare_histograms_share_their_bins_and_show_the_weights_shapes(view):
     ranges = {tuple(np.round(v.histogram.getViewBox().viewRange()[0], 6)) for v in page.variants}
     assert len(ranges) == 1
     tops = {tuple(np.round(v.histogram.getViewBox().viewRange()[1], 6)) for v in page.variants}
-    assert len(tops) == 1
+    assert len(tops) == 1  # one y axis for every variant
+    size = max(hidden_weights(curve.snapshot).size for curve in progress.curves)
+    floor = np.log10(0.5 / size)  # half a weight's share: a bar of one weight stands above it
+    (low, high), = tops
+    assert low == pytest.approx(floor, abs=1e-6) and 0 < high < 0.5  # 100 % inside, with a little headroom
+    edges = page._edges
     for variant, curve in zip(page.variants, progress.curves, strict=True):
-        heights = np.asarray(variant.bars.opts["height"])
-        assert heights.sum() == pytest.approx(1.0)  # shares of the weights
         weights = hidden_weights(curve.snapshot)
         assert weights.size == sum(layer.kernel.size for layer in curve.snapshot.layers[:-1])
+        counts = np.histogram(np.clip(weights, edges[0], edges[-1]), bins=edges)[0]
+        np.testing.assert_allclose(variant.heights, counts / weights.size)  # shares of the weights
+        assert variant.heights.sum() == pytest.approx(1.0)
+        drawn = np.asarray(variant.bars.opts["height"])  # log10(share) above the floor; an empty bin none
+        expected = np.where(counts > 0, np.log10(np.maximum(counts, 1) / weights.size) - floor, 0.0)
+        np.testing.assert_allclose(drawn, expected)
+        assert variant.bars.opts["y0"] == pytest.approx(floor)
         assert variant.near_zero == pytest.approx(np.mean(np.abs(weights) < NEAR_ZERO))
         assert f"{100 * variant.near_zero:.0f} % near 0" in variant.histogram_label.text()
     none, l1, l2, _ = page.variants
     centre = len(none.heights) // 2  # the bin on zero
     assert l1.heights[centre] > 0.5 > none.heights[centre]  # L1: a spike at zero
     assert l1.near_zero > 0.5 > l2.near_zero
+    # beside L1's spike its other weights still show: its lowest bar (one weight), as a share of the spike's
+    # height, is 5 times what it would be on a linear axis
+    l1_drawn = np.asarray(l1.bars.opts["height"])
+    linear = l1.heights[l1.heights > 0].min() / l1.heights[centre]
+    assert l1_drawn[l1_drawn > 0].min() / l1_drawn[centre] > 5 * linear
+    assert "log scale" in page.histogram_title.text()
+    axis = l1.histogram.getAxis("left")
+    assert isinstance(axis, ShareAxis)
+    assert axis.tickStrings([0.0, -1.0, -3.0], 1.0, 1.0) == ["100 %", "10 %", "0.1 %"]
+    assert axis.tickStrings([np.log10(0.2)], 1.0, 0.0) == [""]  # 2–9 times a decade: ticks without labels
     # A new snapshot redraws that variant's histogram.
     progress.curves[0].snapshot = weights_snapshot("l1", 61)
     view.show_progress(progress)
