@@ -17,6 +17,8 @@ from gui.palette import GREY, INK, SERIES
 from gui.plot_style import flush_column, grid_plot, paper_graphics, scaled_font, settle, style_plot
 from gui.study_plots import LINE_WIDTH, RunsPage, fmt, number, set_plot_title, style_legend
 
+LEGEND_COLUMNS = 5  # folds per row of the legend
+
 
 class CrossValidationPage(RunsPage):
     """A bar per fold (held-out RMSE, and accuracy for classification) with the mean; each fold's validation loss."""
@@ -48,7 +50,8 @@ class CrossValidationPage(RunsPage):
             plot.addItem(bars)
             plot.addItem(mean)
             self.score_plots[score], self.bars[score], self.means[score] = plot, bars, mean
-        self.legend = pg.LegendItem(colCount=10, frame=False, labelTextColor=INK)
+        # Five folds a row: ten in one row would be wider than a 1024 × 768 projector's study tab beside a lesson.
+        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, frame=False, labelTextColor=INK)
         self.graphics.addItem(self.score_plots["rmse"], row=0, col=0)
         self.graphics.addItem(self.legend, row=1, col=0, colspan=2)
         self.graphics.addItem(self.curve_plot, row=2, col=0, colspan=2)
@@ -174,12 +177,13 @@ class CrossValidationPage(RunsPage):
         self._show_titles()
 
     def _show_titles(self) -> None:
-        """"RMSE of each held-out fold · mean 0.36 (dashed)"."""
+        """"RMSE of each held-out fold", then "mean 0.36 (dashed)" on a line of its own: two titles side by side
+        on one line each would be wider than the page on a 1024 × 768 projector beside a lesson."""
         for score in self.scores:
             mean = self.means[score]
             title = f"{self.SCORES[score]} of each held-out fold"
             if mean.isVisible():
-                title += f" · mean {fmt(mean.value(), score)} (dashed)"
+                title += f"\nmean {fmt(mean.value(), score)} (dashed)"
             if title != self._titles[score]:
                 self._titles[score] = title
                 set_plot_title(self.score_plots[score], title, self.zoom)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -24,6 +24,9 @@ from gui.widgets import HINT_COLOUR, SteadyLabel, hint_label, set_text_colour, z
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 NO_VALUE = "—"
 L2_NOTE = "Keras' L2 is λΣw² — no ½ (some textbooks write ½λ‖w‖²)."
+# Keras releases differ here (keras-team/keras#22021), so the note names the one pyproject.toml pins and the
+# engine's tests compare against.
+ACTIVITY_NOTE = "Keras 3.15, the version RegLab trains with, divides them by the batch size"
 TARGETS = (("kernel", "W", "weights"), ("bias", "b", "biases"), ("activity", "a", "outputs"))
 
 MSE = "mean squared error"
@@ -151,6 +154,9 @@ class _Row:
 class FormulaView(QWidget):
     """The objective being minimised for the current network, and its value at the latest epoch."""
 
+    #: the terms or notes changed, and with them the height the view needs (the window sizes its dock to it)
+    terms_changed = Signal()
+
     def __init__(self, document: ExperimentDocument, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
@@ -198,6 +204,14 @@ class FormulaView(QWidget):
             self.rebuild()
         else:
             self._show_values()
+
+    def needed_height(self, width: int) -> int:
+        """The height that shows every row and note whole at ``width`` (the wrapped header and notes grow taller
+        as the view narrows)."""
+        layout = self.layout()
+        if layout.hasHeightForWidth():
+            return layout.totalHeightForWidth(width)
+        return layout.totalSizeHint().height()
 
     def clear_snapshot(self) -> None:
         self._snapshot = None
@@ -262,13 +276,13 @@ class FormulaView(QWidget):
         if any(t.has_l2 for t in self._terms):
             notes.append(escape(L2_NOTE))
         if any(t.which == "activity" for t in self._terms):
-            notes.append(f"Activity terms: Keras 3 divides them by the batch size (batch = "
-                         f"{exp.training.batch_size} examples here).")
+            notes.append(f"Activity terms: {ACTIVITY_NOTE} (batch = {exp.training.batch_size} examples here).")
         line = dropout_line(exp)
         if line:
             notes += [escape(line), escape(SAME_EXPECTATION)]
         self.notes.setText("<br>".join(notes))
         self.notes.setVisible(bool(notes))
+        self.terms_changed.emit()
 
     def _current_values(self) -> tuple[str, ...]:
         snap, n = self._snapshot, len(self._terms) + 2

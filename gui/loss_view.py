@@ -27,7 +27,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QPainterPath
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
 from engine.snapshot import Snapshot
 from gui.palette import CURVE, GREEN, INK, PAPER, SKY, VERMILLION
@@ -53,6 +53,9 @@ LOSS_LABELS = {
     "val_loss": "validation loss",
     "generalization_gap": "gap = validation − train",
 }
+#: the short key that stands in for the loss legend when the view is too low for it
+KEY_NAMES = {"loss": "loss", "data_loss": "data", "penalty": "penalty", "train_eval_loss": "train",
+             "val_loss": "validation", "generalization_gap": "gap"}
 #: metric curves: key prefix → (colour, legend label); the colours match the loss curves of the same data
 METRIC_PREFIXES = {
     "": (CURVE["loss"], "{name} (training batches)"),
@@ -63,7 +66,8 @@ METRIC_TITLES = {"accuracy": "accuracy", "rmse": "RMSE"}
 BAND_ALPHA = 80  # of the penalty band's VERMILLION fill
 LINE_WIDTH = 2.0  # at zoom 1
 LEGEND_SHRINK = 0.7  # the loss legend's type may shrink to this share of the zoomed size to fit in 2 columns
-LEGENDS_HEIGHT, LOSS_LEGEND_HEIGHT = 300, 170  # px at zoom 1: lower views show fewer legends (see _fit_legends)
+LEGENDS_HEIGHT = 300  # px at zoom 1: a lower view shows no metric legend (see _fit_legends)
+CURVES_LEAST = 185  # px at zoom 1 the two plots keep, with their axes, under the loss legend; else it steps aside
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # the epoch axis ends on one of these × 10^k
 X_PAD = 0.02  # of the epoch range, left of epoch 0
 Y_MARGIN = 0.05  # of the data's span, above and below it
@@ -267,6 +271,13 @@ class PenaltyBand(pg.FillBetweenItem):
         self.setPath(path)
 
 
+def compact_key_text() -> str:
+    """One line of coloured marks and short names: ━ loss ━ data … ╍ gap (dashed like the gap's curve)."""
+    marks = [f"<span style='color:{pg.mkColor(CURVE[key]).name()}'>{'╍' if key == 'generalization_gap' else '━'}"
+             f"</span>&nbsp;{name}" for key, name in KEY_NAMES.items()]
+    return "&nbsp;&nbsp; ".join(marks)
+
+
 def legend_width(legend: pg.LegendItem, columns: int) -> float:
     """The width ``legend`` needs with its entries in ``columns`` columns: a sample and a label per column (their
     own widths, not laid-out ones, which grow with the view), spaced, within the legend's margins."""
@@ -275,6 +286,11 @@ def legend_width(legend: pg.LegendItem, columns: int) -> float:
     spacing = legend.layout.horizontalSpacing()
     left, _, right, _ = legend.layout.getContentsMargins()
     return sum(max(entries[j::columns]) for j in range(columns)) + spacing * (2 * columns - 1) + left + right
+
+
+def legend_height(legend: pg.LegendItem) -> float:
+    """The height ``legend`` takes laid out in its current columns (whether shown or not)."""
+    return legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize).height()
 
 
 def legend_columns(legend: pg.LegendItem, width: float, most: int = 3) -> int:
@@ -313,10 +329,17 @@ class LossView(QWidget):
         self.log_y_box.toggled.connect(self._log_y_toggled)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 0)
+        # Where the loss legend steps aside (a laptop beside a lesson) the curves still need their names.
+        self.compact_key = QLabel(compact_key_text())
+        self.compact_key.setWordWrap(True)
+        self.compact_key.setToolTip("<br>".join(f"{KEY_NAMES[key]}: {label}" for key, label in LOSS_LABELS.items()))
+        self.compact_key.hide()
+        bar.addWidget(self.compact_key, 1)
         bar.addStretch(1)
         bar.addWidget(self.log_y_box)
 
         self.graphics = paper_graphics()
+        self.graphics.ci.setContentsMargins(4, 2, 4, 2)  # (pyqtgraph's 9 px: height the curves need on a laptop)
         white_background(self)
         layout = flush_column(self)
         layout.addLayout(bar)
@@ -381,10 +404,10 @@ class LossView(QWidget):
         widen the plots under it past the view's edge (big type on a projector), cutting off the newest epochs;
         one entry a row would squash the plots flat. So: the loss legend in 3 columns, or 2 with its type made
         smaller if need be (down to LEGEND_SHRINK); the metric legend in 3 columns, or hidden, as its colours are the
-        loss legend's (training batches, train with dropout off, validation). A low view (the studies panel open
-        below) keeps its height for the curves: the metric legend goes below LEGENDS_HEIGHT, the loss legend too
-        below LOSS_LEGEND_HEIGHT (px at zoom 1). Called when the view changes size, the type does, or the metric's
-        name."""
+        loss legend's (training batches, train with dropout off, validation). A low view keeps its height for the
+        curves: the metric legend goes below LEGENDS_HEIGHT, the loss legend when it would leave the plots less
+        than CURVES_LEAST (px at zoom 1; a 1366 × 768 laptop's quarter of the window, whose legend in 3 rows would
+        take a third of it). Called when the view changes size, the type does, or the metric's name."""
         room = layout_width(self.graphics)
         height = self.graphics.viewport().height() / self._zoom
         changed = False
@@ -404,7 +427,7 @@ class LossView(QWidget):
                 legend.setColumnCount(columns)
                 changed = True
             if legend is self.loss_legend:
-                show = height >= LOSS_LEGEND_HEIGHT
+                show = height - legend_height(legend) / self._zoom >= CURVES_LEAST
             else:
                 show = height >= LEGENDS_HEIGHT and legend_width(legend, 3) <= room
             if show != (legend.scene() is not None):  # out of the layout when hidden: it takes no room at all
@@ -412,6 +435,8 @@ class LossView(QWidget):
                     self.graphics.addItem(legend, row=0 if legend is self.loss_legend else 2, col=0)
                 else:
                     self.graphics.ci.removeItem(legend)
+                if legend is self.loss_legend:
+                    self.compact_key.setVisible(not show)
                 changed = True
         if changed:
             relayout_soon(self.graphics)
@@ -420,6 +445,7 @@ class LossView(QWidget):
         """Scale fonts and line widths (2 for a projector)."""
         self._zoom = factor
         zoom_check_box(self.log_y_box, factor)
+        self.compact_key.setFont(self.log_y_box.font())
         for plot in (self.loss_plot, self.metric_plot):
             style_plot(plot, factor)
         for key, curve in self._loss_curves.items():

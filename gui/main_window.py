@@ -4,7 +4,8 @@ and redraws from the latest snapshot on a timer.
 Where things live: the network drawing is gui/network_view.py, the curves gui/loss_view.py, the
 weight histograms gui/weights_view.py, the decision boundary gui/boundary_view.py, the side panels
 gui/layer_inspector.py, gui/data_panel.py, gui/formula_view.py and gui/lesson_panel.py; studies (compare,
-cross-validation, sweeps) are started by gui/study_actions.py and drawn by gui/study_view.py; the File menu
+cross-validation, sweeps) are started by gui/study_actions.py and drawn by gui/study_view.py, on a tab of their own
+in place of the live views (the live run waits while a study trains); the File menu
 (experiment files, recent files, exports) is gui/file_actions.py; training runs in gui/training_worker.py.
 """
 
@@ -13,8 +14,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QScreen,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -24,8 +35,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -54,9 +67,12 @@ DEFAULT_PRESET = PRESETS / "default.json"
 RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
 WEIGHT_PARTS = 3  # the weights view's columns are drawn over this many ticks (see _view_groups)
 PRESENTATION_ZOOM = 1.6  # at least this zoom in presentation mode on a screen of 1600 × 1000 or more (see below)
+WINDOW_SIZE = QSize(1440, 900)  # the window's size at the first start, at the most (a smaller screen: its size)
 FORMULA_MOST = 300  # px: the objective dock's height at the start, at the most
+FORMULA_SHARE = 0.28  # … and at the most this share of the window's height: on 1440 × 900 the default objective
+#                        shows whole, on a 1366 × 768 laptop the live views keep 220 px of height each
 LESSON_SHARE = 0.28  # of the window's width for the lesson text in presentation mode
-STUDY_SHARE = 0.45  # of the window's height for the study panel when a study starts
+STUDY_TABS = {None: "Study", "compare": "Study: compare", "cv": "Study: cross-validation", "sweep": "Study: sweep"}
 MC_PASSES = 30  # stochastic forward passes of the Monte-Carlo dropout map
 MC_INTERVAL_S = 0.5  # while training, the map is recomputed at most this often
 CLOSE_WAIT_MS = 500  # closing waits this long for the worker (it stops between epochs: milliseconds)
@@ -75,6 +91,15 @@ def presentation_zoom(width: int, height: int) -> float:
     less on smaller screens (a 1024 × 768 projector: ≈ 1), where bigger type would squeeze the plots to nothing and
     the screen's own pixels are already large on the wall."""
     return round(PRESENTATION_ZOOM * min(1.0, width / 1600, height / 1000), 2)
+
+
+def fitted(frame: QRect, area: QRect) -> QRect:
+    """``frame`` moved, and shrunk where it is bigger, so that all of it lies inside ``area`` (a screen's available
+    geometry): a window saved on a bigger screen, or placed partly off this one, shows whole."""
+    width, height = min(frame.width(), area.width()), min(frame.height(), area.height())
+    x = max(area.left(), min(frame.left(), area.left() + area.width() - width))
+    y = max(area.top(), min(frame.top(), area.top() + area.height() - height))
+    return QRect(x, y, width, height)
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
@@ -102,6 +127,7 @@ class MainWindow(QMainWindow):
         self._presentation: tuple | None = None  # what presentation mode changed, to put back
         self._mc_asked = (-1, 0.0)  # (epoch, time) of the last Monte-Carlo request
         self._mc_shown = None
+        self._objective_lent = 0  # the objective dock's height while the study's tab hides it, else 0 (_lend_objective)
 
         self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)  # a dropped .json file opens (gui/file_actions.py)
@@ -117,8 +143,13 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._refresh_title()
-        self.resize(1440, 900)
+        self.resize(WINDOW_SIZE)
+        self.fit_to_screen()
+        self._size_formula_dock()
         self._restore_layout()
+        self.formula_view.terms_changed.connect(self._objective_changed)
+        self.fit_to_screen()
+        self._fitted_once = False  # the frame (title bar, borders) is known once shown: fitted again then
 
         self.document.spec_changed.connect(self._on_spec_changed)
         self.document.error.connect(self.show_message)
@@ -137,6 +168,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
+        if not self._fitted_once:
+            self._fitted_once = True
+            QTimer.singleShot(0, self.fit_to_screen)  # after the window manager has framed the window
         # Importing TensorFlow holds Python's lock for long stretches (loading its libraries); started before the
         # first paint it would delay the window by half a second. A zero timer fires after the pending paint.
         QTimer.singleShot(0, self._start_worker)
@@ -171,7 +205,17 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([450, 450])
         top.setSizes([560, 560])
         bottom.setSizes([560, 560])
-        self.setCentralWidget(self.splitter)
+        for splitter in (self.splitter, top, bottom):
+            splitter.setChildrenCollapsible(False)  # a dragged divider stops at a view's readable minimum
+        # A study takes the live views' place on a tab of its own (the live run waits while it trains), so it never
+        # squeezes them; the "Live run" tab goes back.
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.splitter, "Live run")
+        self.pages.addTab(self.study_view, STUDY_TABS[None])
+        self.pages.currentChanged.connect(self._on_page_changed)
+        self._size_pages_by_the_shown_one()
+        self.setCentralWidget(self.pages)
 
         panel = QWidget()
         column = QVBoxLayout(panel)
@@ -181,21 +225,36 @@ class MainWindow(QMainWindow):
         self.side_dock = self._dock("Data and layer", "side", scrolled(panel), Qt.DockWidgetArea.LeftDockWidgetArea)
         self.formula_dock = self._dock("Objective", "formula", scrolled(self.formula_view),
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.study_dock = self._dock("Studies: compare, cross-validate, sweep", "studies", self.study_view,
-                                     Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.formula_dock, self.study_dock)
-        self.formula_dock.raise_()
         self.lesson_dock = self._dock("Lesson", "lesson", self.lesson_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.lesson_dock.hide()
-        # Tall enough for the default objective and its notes (a longer one, or bigger type, scrolls).
-        self.resizeDocks([self.formula_dock], [min(FORMULA_MOST, self.formula_dock.sizeHint().height())],
-                         Qt.Orientation.Vertical)
         self.resizeDocks([self.side_dock], [300], Qt.Orientation.Horizontal)
         self.status_label = SteadyLabel()  # a new epoch count repaints the label, not the whole window
         self.statusBar().addPermanentWidget(self.status_label)
         for view, name in ((self.network_view, "network"), (self.loss_view, "losses"), (self.weights_view, "weights"),
                            (self.boundary_view, "decision boundary"), (self.study_view, "study")):
             add_picture_export(view, name, self.show_message)  # right-click: PNG or SVG for slides
+
+    def _size_formula_dock(self) -> None:
+        """Tall enough for the objective shown and its notes, but not more than a share of the window's height
+        (a longer objective, bigger type or a small screen scrolls it). At the start, and again whenever the
+        objective's terms change (a lesson with one penalty needs half the height of the default's notes on
+        dropout): the live views get the rest."""
+        most = min(FORMULA_MOST, int(self.height() * FORMULA_SHARE))
+        dock, scroll = self.formula_dock, self.formula_dock.widget()
+        if self.isVisible():  # the dock's width is known: the wrapped lines' height at it
+            chrome = dock.height() - scroll.viewport().height()  # title bar and frames
+            wanted = self.formula_view.needed_height(scroll.viewport().width()) + chrome
+        else:
+            wanted = dock.sizeHint().height()
+        height = min(most, wanted)
+        if self._objective_lent:  # hidden while the study's tab shows: it comes back at this height
+            self._objective_lent = height
+        elif dock.isVisible() or not self.isVisible():
+            self.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+
+    def _objective_changed(self) -> None:
+        """New terms: the dock sized to them once the new labels are laid out (the event loop's next pass)."""
+        QTimer.singleShot(0, self, self._size_formula_dock)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -215,7 +274,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.play_action = self._action("Play", self.toggle_play, Qt.Key.Key_Space, "Play / pause training (Space)")
-        self.step_action = self._action("Step", self.worker.step, "S", "Train exactly one epoch (S)")
+        self.step_action = self._action("Step", self.step, "S", "Train exactly one epoch (S)")
         self.reset_action = self._action("Reset", self.reset, "R", "Re-initialize the weights from the seed (R)")
         self.undo_action = self.document.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -246,6 +305,10 @@ class MainWindow(QMainWindow):
             "Stop when the validation loss has not improved for 20 epochs and go back to the best epoch")
         self.early_stopping_action.setCheckable(True)
         self.studies = StudyActions(self, self.document, self.worker, self.show_message)
+        self.show_study_action = self._action("Show the study (in place of the live run)",
+                                              lambda checked: self.show_study(checked), "Ctrl+Tab",
+                                              "The study's tab, or back to the live run's (Ctrl+Tab)")
+        self.show_study_action.setCheckable(True)
         self.files = FileActions(self)
 
     def _mirror(self, box, text: str, shortcut: str) -> QAction:
@@ -319,18 +382,20 @@ class MainWindow(QMainWindow):
                 studies_menu.addSeparator()
             else:
                 studies_menu.addAction(action)
+        studies_menu.addSeparator()
+        studies_menu.addAction(self.show_study_action)
         view_menu = menu.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.presentation_action)
         view_menu.addSeparator()
-        for dock in (self.side_dock, self.formula_dock, self.study_dock, self.lesson_dock):
+        for dock in (self.side_dock, self.formula_dock, self.lesson_dock):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(self.uncertainty_action)
         self.log_y_action = self._mirror(self.loss_view.log_y_box, "Log-scale losses", "Ctrl+Shift+Y")
-        self.fit_action = self._mirror(self.weights_view.fit_box, "Fit Gaussian / Laplace to the weights",
+        self.fit_action = self._mirror(self.weights_view.fit_box, "Gaussian / Laplace curves for comparison",
                                        "Ctrl+Shift+G")
         view_menu.addAction(self.log_y_action)
         view_menu.addAction(self.fit_action)
@@ -353,10 +418,16 @@ class MainWindow(QMainWindow):
         else:
             self.worker.play()
             self._status.state = "training"
+            self.show_study(False)  # what plays is the live run: show it
         self._refresh_play_action()
+
+    def step(self) -> None:
+        self.worker.step()
+        self.show_study(False)
 
     def reset(self) -> None:
         self.worker.reset()
+        self.show_study(False)
         self.show_message("Reset: the weights start again from the seed")
 
     def open_experiment(self, path: Path) -> bool:
@@ -371,8 +442,9 @@ class MainWindow(QMainWindow):
     def toggle_presentation(self) -> None:
         """F11: full screen, big type, the editing panels hidden and the lesson beside the views; F11 or Esc back."""
         if self._presentation is None:
-            self._presentation = (self.saveState(), self.zoom, self.isFullScreen())
-            for dock in (self.side_dock, self.formula_dock, self.study_dock):
+            self._return_objective()  # the layout to come back to has it
+            self._presentation = (self.zoom, self.isFullScreen(), self.saveState(), self.saveGeometry())
+            for dock in (self.side_dock, self.formula_dock):
                 dock.hide()
             # The lesson beside the views; without one ("No lesson") its room goes to the views.
             self.lesson_dock.setVisible(self.document.exp.lesson is not None)
@@ -384,20 +456,40 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.lesson_dock], [int(screen.width() * LESSON_SHARE)], Qt.Orientation.Horizontal)
             self.show_message("Presentation mode: Space plays and pauses, F11 or Esc leaves")
         else:
-            state, zoom, full_screen = self._presentation
+            zoom, full_screen, state, _ = self._presentation
             self._presentation = None
             if not full_screen:
                 self.showNormal()
             self.set_zoom(zoom, remember=False)
             self.restoreState(state)
+            self._lend_objective(self.pages.currentWidget() is self.study_view)
         self.presentation_action.setChecked(self._presentation is not None)
         self.leave_presentation_action.setEnabled(self._presentation is not None)
+
+    def show_study(self, shown: bool = True) -> None:
+        """The study's tab (``shown``) or the live run's."""
+        self.pages.setCurrentWidget(self.study_view if shown else self.splitter)
+        self.show_study_action.setChecked(shown)
+
+    def fit_to_screen(self, screen: QScreen | None = None) -> None:
+        """Move the window, and shrink it where needed, so that its whole frame lies inside the available area of
+        ``screen`` (by default the screen under the window's centre): the title bar, the toolbar and the status bar
+        all reachable on a 1366 × 768 laptop, whatever size was saved on a bigger screen."""
+        if self.isFullScreen() or self.isMaximized():  # the window manager fits those
+            return
+        frame = self.frameGeometry()
+        screen = screen or QGuiApplication.screenAt(frame.center()) or self.screen() or QApplication.primaryScreen()
+        inside = fitted(frame, screen.availableGeometry())
+        if inside != frame:
+            border = frame.size() - self.size()  # the window manager's frame: title bar and borders
+            self.resize(inside.size() - border)
+            self.move(inside.topLeft())  # a window's position is its frame's
 
     def set_zoom(self, factor: float, remember: bool = True) -> None:
         self.zoom = max(0.6, min(3.0, factor))
         font = self.font()
         font.setPointSizeF(10 * self.zoom)
-        for bar in (self.menuBar(), self.toolbar, self.statusBar()):  # readable from the back of the room too
+        for bar in (self.menuBar(), self.toolbar, self.statusBar(), self.pages.tabBar()):  # readable from the back
             bar.setFont(font)
         for widget in (self.network_view, self.boundary_view, self.loss_view, self.weights_view, self.inspector,
                        self.data_panel, self.formula_view, self.study_view, self.lesson_panel):
@@ -445,11 +537,41 @@ class MainWindow(QMainWindow):
             self.worker.request_uncertainty(MC_PASSES)
 
     def _on_study_started(self, kind: str) -> None:
-        self.study_dock.show()
-        self.study_dock.raise_()
-        self.resizeDocks([self.study_dock], [int(self.height() * STUDY_SHARE)], Qt.Orientation.Vertical)
+        self.pages.setTabText(self.pages.indexOf(self.study_view), STUDY_TABS.get(kind, STUDY_TABS[None]))
+        self.show_study(True)
         self._status.state = "study"
         self._refresh_play_action()
+
+    def _on_page_changed(self, index: int) -> None:
+        study = self.pages.widget(index) is self.study_view
+        self.show_study_action.setChecked(study)
+        self._size_pages_by_the_shown_one()
+        self._lend_objective(study)
+
+    def _size_pages_by_the_shown_one(self) -> None:
+        """A tab widget's least size is its biggest page's: the hidden page's is ignored, so that a study's least
+        height does not push the objective dock or the window's least size around while the live views show."""
+        for page in (self.splitter, self.study_view):
+            shown = page is self.pages.currentWidget()
+            policy = QSizePolicy.Policy.Preferred if shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+
+    def _lend_objective(self, study: bool) -> None:
+        """The objective dock (about the live run) gives its height to the study while the study's tab shows, and
+        comes back with the live run's tab: on a 1366 × 768 laptop the study then has room for its curves, its
+        histograms and its table, as when the two shared the bottom of the window."""
+        if study and self.formula_dock.isVisible() and self._presentation is None:
+            self._objective_lent = self.formula_dock.height()
+            self.formula_dock.hide()
+        elif not study:
+            self._return_objective()
+
+    def _return_objective(self) -> None:
+        """The objective dock back at the height it lent (the live views then get back theirs exactly)."""
+        if self._objective_lent:
+            height, self._objective_lent = self._objective_lent, 0
+            self.formula_dock.show()
+            self.resizeDocks([self.formula_dock], [height], Qt.Orientation.Vertical)
 
     def _on_spec_changed(self, kind: str) -> None:
         self._sync_training_controls()
@@ -509,7 +631,7 @@ class MainWindow(QMainWindow):
                     view.set_best_epoch(self._status.best_epoch if stopping else None,
                                         stopped=stopping and self._status.state == "finished")
             elif view is self.study_view:
-                if self.study_dock.isVisible():
+                if self.pages.currentWidget() is self.study_view:
                     view.show_progress(self.worker.take_study())
             elif snap is not None and self._shown.get(view) is not snap:
                 self._shown[view] = snap
@@ -600,8 +722,14 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.timer.stop()
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        # The layout to remember is the everyday one, not presentation mode's full screen without the editors.
+        if self._presentation is not None:
+            _, _, state, geometry = self._presentation
+        else:
+            self._return_objective()
+            state, geometry = self.saveState(), self.saveGeometry()
+        self.settings.setValue("geometry", geometry)
+        self.settings.setValue("window_state", state)
         self.settings.sync()
         # Training and studies stop between epochs, well within the wait. A model build or a data set being read
         # cannot be interrupted; the worker then ends later (or gui/app.py ends the process without it).

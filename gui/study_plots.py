@@ -28,6 +28,7 @@ from gui.plot_style import LABEL_PT, white_background
 METRIC_TITLES = {"accuracy": "accuracy", "rmse": "RMSE"}
 LINE_WIDTH = 2.0  # at zoom 1
 TRAIN_WIDTH = 1.5  # the dashed training curves, a little thinner than the validation curves
+TITLE_HEIGHT = 30  # px: a plot title's row at the least (pyqtgraph's own height for it)
 
 
 def number(value) -> float:
@@ -114,8 +115,14 @@ def line_label_font(label: pg.InfLineLabel, colour, zoom: float) -> None:
 
 
 def set_plot_title(plot: pg.PlotItem, text: str, zoom: float) -> None:
-    """``text`` (plain, escaped here) as ``plot``'s INK title at the label size; "" removes the title."""
-    plot.setTitle(html.escape(text) if text else None, color=hex_colour(INK), size=f"{LABEL_PT * zoom:g}pt")
+    """``text`` (plain, escaped here; a newline breaks the line) as ``plot``'s INK title at the label size; ""
+    removes the title."""
+    title = html.escape(text).replace("\n", "<br>") if text else None
+    plot.setTitle(title, color=hex_colour(INK), size=f"{LABEL_PT * zoom:g}pt")
+    if title is not None:  # pyqtgraph gives a title 30 px: room for one line at zoom 1, not for two or big type
+        height = max(TITLE_HEIGHT, math.ceil(plot.titleLabel.item.boundingRect().height()))
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
 
 
 class StudyPage(QWidget):

@@ -9,7 +9,7 @@ import pytest
 from engine.spec import Regularizer
 from gui import edits
 from gui.document import ExperimentDocument
-from gui.formula_view import FormulaView, format_value
+from gui.formula_view import ACTIVITY_NOTE, FormulaView, format_value
 from tests.gui import fakes
 from tests.gui.layout_requests import LayoutRequests
 from tests.gui.pictures import show_in_host
@@ -52,7 +52,7 @@ def test_elastic_net_bias_and_activity_terms(doc, view):
     first = view.text().splitlines()[0]
     assert first == ("J(w) = data loss (binary cross-entropy) + 0.001·Σ|W₁| + 0.01·ΣW₁² + 0.1·Σb₁² "
                      "+ 0.0001·Σ|a₂| / batch")
-    assert "Keras 3 divides them by the batch size (batch = 32 examples here)" in view.text()
+    assert f"{ACTIVITY_NOTE} (batch = 32 examples here)" in view.text()
 
 
 def test_no_half_note_only_with_l2_and_no_regularizer_message(doc, view):
@@ -206,3 +206,12 @@ def test_screenshot(qtbot, doc, view, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     for folder in (SHOTS, tmp_path):
         assert pixmap.save(str(folder / "formula_view.png"))
+
+
+def test_the_keras_that_the_texts_name_is_the_one_installed():
+    """The objective panel and the README state Keras 3.15's semantics by name (an activity penalty divided by the
+    batch size, which changed between Keras 3 releases); test_trainer checks them against stock Keras."""
+    from importlib.metadata import version
+
+    assert version("keras").startswith("3.15.")
+    assert "Keras 3.15" in ACTIVITY_NOTE

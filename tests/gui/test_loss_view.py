@@ -11,7 +11,17 @@ import pytest
 from fakes import experiment, history
 from pictures import distinct_colours, scene_items
 
-from gui.loss_view import BAND_PIXELS, LOSS_LABELS, LossPart, LossView, band_edges, nice_ceiling, sticky_range
+from gui.loss_view import (
+    BAND_PIXELS,
+    CURVES_LEAST,
+    LOSS_LABELS,
+    LossPart,
+    LossView,
+    band_edges,
+    nice_ceiling,
+    sticky_range,
+)
+from gui.palette import CURVE
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -106,15 +116,47 @@ def test_the_legends_fit_the_width_and_never_squash_the_plots(view, qtbot):
     assert view.loss_legend.columnCount == 3
     assert view.loss_legend.opts["labelTextSize"] == "16pt"  # full size again
     view.set_zoom(1.0)
-    view.resize(1100, 200)  # low (a study open below): the curves keep the height, the metric legend goes
+    view.resize(1100, 290)  # low: the curves keep the height, the metric legend goes
     qtbot.waitUntil(lambda: view.metric_legend.scene() is None, timeout=2000)
     assert view.loss_legend.scene() is not None
-    view.resize(1100, 120)  # lower still: the loss legend goes too
+    view.resize(1100, 200)  # lower still: the loss legend (2 rows) would leave the curves too little, it goes too
     qtbot.waitUntil(lambda: view.loss_legend.scene() is None, timeout=2000)
     view.resize(1100, 500)
     qtbot.waitUntil(lambda: view.loss_legend.scene() is not None and view.metric_legend.scene() is not None,
                     timeout=2000)
     assert view.graphics.ci.getItem(0, 0) is view.loss_legend and view.graphics.ci.getItem(2, 0) is view.metric_legend
+
+
+@pytest.mark.parametrize(("size", "zoom", "legend"), [
+    ((371, 261), 1.0, False),  # a 1366 × 768 laptop with a lesson open: in 3 rows it would take a third
+    ((371, 221), 1.0, False),
+    ((408, 327), 1.0, True),  # 1440 × 900
+    ((364, 330), 1.02, True),  # a 1024 × 768 projector in presentation mode
+    ((686, 470), 1.6, True),  # 1920 × 1080 in presentation mode
+])
+def test_the_curves_keep_their_room_on_the_screens_reglab_is_checked_on(view, qtbot, size, zoom, legend):
+    view.set_history(history(experiment(), 30))
+    view.set_zoom(zoom)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: (view.loss_legend.scene() is not None) == legend, timeout=2000)
+    qtbot.wait(20)  # laid out again on the event loop's next pass
+    boxes = [view.loss_plot.getViewBox().height(), view.metric_plot.getViewBox().height()]
+    shown = view.graphics.viewport().height()
+    assert sum(boxes) >= 0.45 * shown  # the curves, not the legend, take the height
+    assert min(boxes) >= 45 * zoom
+    if legend:  # shown: every entry whole, in 2 or 3 columns
+        assert view.loss_legend.columnCount >= 2
+        assert view.loss_legend.geometry().height() <= shown - CURVES_LEAST * zoom
+    # Where the legend steps aside, a one-line key still names every curve in its colour.
+    assert view.compact_key.isVisible() == (not legend)
+    if not legend:
+        key = view.compact_key
+        assert key.height() >= key.heightForWidth(key.width()) and key.geometry().right() < view.width()
+        for name in ("loss", "data", "penalty", "train", "validation", "gap"):
+            assert f"&nbsp;{name}" in key.text()
+        assert pg.mkColor(CURVE["val_loss"]).name() in key.text()
 
 
 def test_clear_empties_the_curves_and_a_new_run_starts_over(view):
@@ -310,10 +352,10 @@ def last_epochs(view) -> list[float]:
 def test_the_metric_plot_takes_an_epoch_step_on_its_own_turn(view, qtbot):
     rows = overfitting_history(130)
     view.set_history(rows[:100])
-    assert last_epochs(view) == [100, 100]
+    assert last_epochs(view) == pytest.approx([100, 100])  # (linked through the screen: rounding)
     losses, metric = LossPart(view, 0), LossPart(view, 1)
     losses.set_history(rows[:101])  # the loss plot's turn: its epoch axis steps to 120 ...
-    assert last_epochs(view) == [120, 100]  # ... the metric plot's waits for its own turn
+    assert last_epochs(view) == pytest.approx([120, 100])  # ... the metric plot's waits for its own turn
     metric.set_history(rows[:102])  # which re-renders that plot alone: one plot's step per frame
     assert last_epochs(view) == pytest.approx([120, 120])
     view.metric_plot.getViewBox().setXRange(10, 50, padding=0)  # the user pans or zooms: both at once
@@ -324,7 +366,7 @@ def test_a_step_is_followed_soon_without_a_turn(view, qtbot):
     rows = overfitting_history(130)
     view.set_history(rows[:100])
     LossPart(view, 0).set_history(rows[:121])  # the last turn of a run: no metric turn follows
-    assert last_epochs(view) == [150, 100]
+    assert last_epochs(view) == pytest.approx([150, 100])
     qtbot.waitUntil(lambda: last_epochs(view) == pytest.approx([150, 150]), timeout=1000)
 
 

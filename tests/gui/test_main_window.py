@@ -198,10 +198,4 @@ def test_big_type_in_a_small_window_scrolls_the_objective_instead_of_squeezing_i
     assert all(label.height() >= label.sizeHint().height() for label in rows)
 
 
-def test_the_objective_shows_whole_in_the_default_window(qtbot, window):
-    window.resize(1440, 900)
-    qtbot.wait(100)
-    view = window.formula_view
-    assert window.formula_dock.isVisible()
-    assert view.height() >= view.minimumSizeHint().height()  # header, terms and notes, no scrolling needed
-    assert not window.formula_dock.widget().verticalScrollBar().isVisible()
+# The objective shows whole on a 1440 × 900 screen: tests/gui/test_window_fits_the_screen.py (a screen of that size).

@@ -92,8 +92,9 @@ def test_compare_the_classic_set_from_the_menu(qtbot, window, tmp_path):
     window.resize(1440, 900)
     window.document.edit("Short", lambda e: setattr(e.training, "epochs", 15))
     qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    live_sizes = [view.size() for view in (window.boundary_view, window.network_view)]
     window.studies.compare_classic_action.trigger()
-    assert window.study_dock.isVisible()
+    assert window.pages.currentWidget() is window.study_view  # in the live views' place, not beside them
     qtbot.waitUntil(lambda: study_done(window), timeout=120000)
     table = window.study_view.compare
     qtbot.waitUntil(lambda: table.table.rowCount() == 4  # the panel draws the finished study on a later tick
@@ -107,8 +108,10 @@ def test_compare_the_classic_set_from_the_menu(qtbot, window, tmp_path):
             assert value == pytest.approx(expected[key], abs=5e-4), key
     window.study_view.grab().save(str(tmp_path / "compare.png"))
     qtbot.waitUntil(lambda: window._status.state in ("ready", "paused"), timeout=10000)
-    # In a laptop-sized window the live views keep a usable share beside the study (not a 70 px strip).
-    assert window.boundary_view.height() >= 90 and window.network_view.height() >= 150
+    # The live run's tab brings the live views back as they were (the study never squeezed them).
+    window.show_study(False)
+    qtbot.wait(50)
+    assert [view.size() for view in (window.boundary_view, window.network_view)] == live_sizes
 
 
 def test_user_variants_cross_validation_and_sweep(qtbot, window):
