@@ -81,10 +81,10 @@ class NetworkView(QWidget):
             self._buttons.append(button)
         self._button_pt = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 9.0
         bar.addStretch(1)
+        # Its own line under the buttons: beside them it would be cut off in a narrow view (a laptop, a lesson open).
         self.mask_caption = hint_label(MASK_CAPTION)
-        self.mask_caption.setWordWrap(False)
+        self.mask_caption.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.mask_caption.setToolTip(MASK_TIP)
-        bar.addWidget(self.mask_caption)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(PAPER)
@@ -118,6 +118,7 @@ class NetworkView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
+        layout.addWidget(self.mask_caption)
         layout.addWidget(self.canvas, 1)
         self.setMinimumSize(320, 150)  # low enough to share the height with a study below
 

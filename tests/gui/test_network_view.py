@@ -310,5 +310,10 @@ def test_the_drawn_mask_is_said_to_be_one_example_s_and_only_when_there_is_dropo
     assert "one example" in view.mask_caption.text()
     tip = view.mask_caption.toolTip()
     assert "independently" in tip and "every example" in tip and "first example of the epoch's last" in tip
+    view.resize(371, 261)  # a 1366 x 768 laptop with a lesson open: the caption is whole, on a line of its own
+    qtbot.waitUntil(lambda: view.width() == 371)
+    caption = view.mask_caption
+    qtbot.waitUntil(lambda: caption.height() >= caption.heightForWidth(caption.width()))
+    assert 0 <= caption.geometry().left() and caption.geometry().right() < view.width()
     doc.edit("Dropout", lambda e: setattr(e.network.hidden[0], "dropout", 0.0))
     assert not view.mask_caption.isVisible()
