@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run        set up .venv (and Qt's system libraries on Debian/Ubuntu), open the RegLab window"
-	@echo "make test       same set-up, then ruff and the whole test suite headless (PYTEST_ARGS=... passes through)"
+	@echo "make test       same set-up, then ruff, the import contracts and the whole test suite headless (PYTEST_ARGS=... passes through)"
 	@echo "make bench      run each bench/*.py headless"
 	@echo "make package    build the desktop app with PyInstaller: dist/RegLab/RegLab (skipped when nothing changed)"
 	@echo "make package-check   build if needed, then run the built app's --self-test headless"
@@ -37,6 +37,7 @@ run: setup syslibs
 
 test: setup syslibs
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
@@ -45,7 +46,7 @@ bench: setup
 	for f in $$files; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f; done
 
 # The build is redone only when something it bundles changed (CI starts from a clean clone, so it always builds).
-PACKAGED := main.py RegLab.spec pyproject.toml $(wildcard engine/*.py gui/*.py) $(shell find resources -type f)
+PACKAGED := main.py RegLab.spec pyproject.toml $(shell find engine gui -name "*.py") $(shell find resources -type f)
 APP := dist/RegLab/RegLab
 
 $(VENV)/.stamp-package: pyproject.toml | $(VENV)/.stamp-install
