@@ -85,7 +85,7 @@ def rss_mb() -> float:
 
 def engine_epochs_per_s(exp, seconds: float) -> float:
     """Trainer.step() alone (full snapshot and grid every epoch, as the worker runs it), after one traced epoch."""
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     trainer = Trainer(exp)
     trainer.step()

@@ -39,14 +39,14 @@ def child(run_seconds: float) -> None:
     result: dict = {}
 
     def check_first_epoch():
-        if window._status.epoch and "start_epoch" not in result:
+        if window.session.status.epoch and "start_epoch" not in result:
             poll.stop()
-            result["start_epoch"], result["start"] = window._status.epoch, time.perf_counter()
+            result["start_epoch"], result["start"] = window.session.status.epoch, time.perf_counter()
             QTimer.singleShot(int(run_seconds * 1000), finish)
 
     def finish():
         window.render()
-        result["window_epochs_per_s"] = ((window._status.epoch - result["start_epoch"])
+        result["window_epochs_per_s"] = ((window.session.status.epoch - result["start_epoch"])
                                          / (time.perf_counter() - result["start"]))
         result["train_rows"] = len(window.boundary_view._dataset.x_train)
         window.close()

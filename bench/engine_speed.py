@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.data import load_dataset  # noqa: E402
 from engine.spec import Experiment, load_experiment  # noqa: E402
-from engine.trainer import Trainer  # noqa: E402
+from engine.training.trainer import Trainer  # noqa: E402
 
 EPOCHS = 150
 LAYER = {"units": 64, "activation": "relu", "dropout": 0.2, "kernel_regularizer": {"l1": 0.0, "l2": 0.001}}

@@ -38,7 +38,7 @@ def child(run_seconds: float) -> None:
 
     def timed_render():
         ticks.append(time.perf_counter())
-        groups.append(window._tick)
+        groups.append(window.tick)
         render()
 
     window.timer.timeout.disconnect()
@@ -51,16 +51,16 @@ def child(run_seconds: float) -> None:
         poll.start(5)
 
     def check_first_epoch():
-        if window._rows and "first_epoch_s" not in result:
+        if window.session.rows and "first_epoch_s" not in result:
             result["first_epoch_s"] = time.time() - t0
             poll.stop()
-            result["start_epoch"] = window._status.epoch
+            result["start_epoch"] = window.session.status.epoch
             ticks.clear()
             QTimer.singleShot(int(run_seconds * 1000), finish)
 
     def finish():
         window.render()
-        result["window_epochs_per_s"] = (window._status.epoch - result["start_epoch"]) / (
+        result["window_epochs_per_s"] = (window.session.status.epoch - result["start_epoch"]) / (
             time.perf_counter() - ticks[0])
         intervals = sorted(b - a for a, b in zip(ticks, ticks[1:], strict=False))
         result["render_p50_ms"] = 1000 * intervals[len(intervals) // 2]
@@ -68,7 +68,7 @@ def child(run_seconds: float) -> None:
         result["renders"] = len(ticks)
         by_group: dict = {}
         for g, a, b in zip(groups, ticks, ticks[1:], strict=False):  # the interval after each group's turn
-            by_group.setdefault((g + 1) % len(window._view_groups), []).append(b - a)
+            by_group.setdefault((g + 1) % len(window.view_groups), []).append(b - a)
         turns = window.render_turns
         result["p90_ms_after_turn"] = {turns[g]: round(1000 * sorted(v)[int(len(v) * 0.9)], 1)
                                        for g, v in sorted(by_group.items())}

@@ -20,10 +20,9 @@ GOAL_SECONDS = 60.0
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from engine.spec import load_experiment
-    from engine.study import classic_variants, run_compare, run_cv_study, run_sweep_study
-    from engine.sweep import parse_values
-    from engine.trainer import Trainer
+    from engine.spec import load_experiment, parse_values
+    from engine.studies.study import classic_variants, run_compare, run_cv_study, run_sweep_study
+    from engine.training.trainer import Trainer
 
     Trainer(load_experiment(ROOT / "resources" / "presets" / "default.json")).step()  # TensorFlow warm
     worst = 0.0

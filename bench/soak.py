@@ -46,10 +46,10 @@ def child(epochs: int) -> None:
     state: dict = {}
 
     def poll():
-        epoch = window._status.epoch
+        epoch = window.session.status.epoch
         if epoch and "t0" not in state:
             state["t0"], state["e0"] = time.perf_counter(), epoch
-        finished = window._status.state == "finished"
+        finished = window.session.status.state == "finished"
         sampled = samples[-1][0] if samples else 0
         if epoch >= SAMPLE_EVERY * (len(samples) + 1) or (finished and epoch > sampled):
             samples.append((epoch, time.perf_counter() - state["t0"], rss_mb()))
@@ -66,15 +66,15 @@ def child(epochs: int) -> None:
         result["samples"] = samples
         buffers = window.loss_view._buffers
         result["loss_view_buffer_mib"] = sum(b.nbytes for b in buffers.values()) / 2**20
-        result["rows_window"] = len(window._rows)
+        result["rows_window"] = len(window.session.rows)
         # Every epoch's metrics row is kept once: Trainer.history, shared by the worker and the window.
-        snap = window.worker._latest
+        snap = window.session.worker._latest
         tracemalloc.start()
         rows = [snap.metrics_row() for _ in range(1000)]
         result["row_bytes"] = tracemalloc.get_traced_memory()[0] / len(rows)
         tracemalloc.stop()
-        shared = window._rows and window._rows[-1] is window.worker._trainer.history[-1]
-        copies = len(window._rows) * (1 if shared else 2)
+        shared = window.session.rows and window.session.rows[-1] is window.session.worker._trainer.history[-1]
+        copies = len(window.session.rows) * (1 if shared else 2)
         result["history_copies"] = 1 if shared else 2
         result["history_mib"] = result["row_bytes"] * copies / 2**20
         window.close()

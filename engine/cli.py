@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.spec import Experiment, SpecError, load_experiment
+from engine.spec import MAX_EPOCHS, REGULARIZER_KINDS, Experiment, SpecError, load_experiment, parse_values, set_path
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
@@ -75,11 +75,18 @@ def main(argv: list[str]) -> int:
             return _export(args)
         return _run(args)
     except SpecError as exc:  # includes DataError
-        print(f"reglab: {exc}", file=sys.stderr)
+        print(f"reglab: {_with_flag(exc, args)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(f"reglab: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _with_flag(exc: SpecError, args) -> str:
+    """The error's message; one about a setting given on the command line (``exc.field``) starts with its flag."""
+    if exc.field == "param":
+        return f"--param: {args.param!r}: {exc}"
+    return f"--{exc.field}: {exc}" if exc.field else str(exc)
 
 
 def describe(exp: Experiment) -> str:
@@ -90,7 +97,7 @@ def describe(exp: Experiment) -> str:
     layers = []
     for h in exp.network.hidden:
         text = f"{h.units} {h.activation}"
-        for kind in ("kernel", "bias", "activity"):
+        for kind in REGULARIZER_KINDS:
             r = getattr(h, f"{kind}_regularizer")
             if r is not None and r.kind != "none":
                 lam = ", ".join(f"{k}={v:g}" for k, v in (("l1", r.l1), ("l2", r.l2)) if v)
@@ -123,7 +130,7 @@ def _run(args) -> int:
     exp = load_experiment(args.experiment)
     if args.epochs is not None:
         if args.epochs < 1:
-            raise SpecError(f"--epochs: {args.epochs} is out of range [1, 1000000]")
+            raise SpecError(f"{args.epochs} is out of range [1, {MAX_EPOCHS}]", field="epochs")
         exp.training.epochs = args.epochs
     if exp.data.kind == "csv":
         exp.data.path = str(exp.resolved_data_path().resolve())
@@ -133,14 +140,14 @@ def _run(args) -> int:
     dataset = load_dataset(exp)  # bad data fails here, before TensorFlow is even imported
     out.mkdir(parents=True, exist_ok=True)
 
-    from engine.trainer import Trainer, TrainingDiverged
+    from engine.training.trainer import Trainer, TrainingDiverged
 
     trainer = Trainer(exp, dataset, grid_every=0)
     progress = _Progress(exp.training.epochs, enabled=not args.quiet and sys.stderr.isatty())
     on_epoch = progress.update
     board = None
     if args.tensorboard:
-        from engine.tensorboard import TensorBoardLog
+        from engine.export.tensorboard import TensorBoardLog
 
         board = TensorBoardLog(args.tensorboard)
 
@@ -181,7 +188,7 @@ def _default_out(args, suffix: str) -> Path:
 
 
 def _cv(args) -> int:
-    from engine.crossval import cross_validate, write_results
+    from engine.studies.crossval import cross_validate, write_results
 
     exp = load_experiment(args.experiment)
     out = _default_out(args, "-cv")
@@ -201,7 +208,7 @@ def _cv(args) -> int:
 
 
 def _sweep(args) -> int:
-    from engine.sweep import best_value, parse_values, plot_validation_curve, run_sweep, set_path, write_csv
+    from engine.studies.sweep import best_value, plot_validation_curve, run_sweep, write_csv
 
     exp = load_experiment(args.experiment)
     values = parse_values(args.values)
@@ -232,7 +239,7 @@ def _sweep(args) -> int:
 def _export(args) -> int:
     if not args.keras:
         raise SpecError("export: choose a format: --keras (a plain Keras script)")
-    from engine.export_keras import keras_script
+    from engine.export.keras_script import keras_script
 
     script = keras_script(load_experiment(args.experiment))
     if args.output:

@@ -59,11 +59,8 @@ def create_window(experiment_path: str | Path | None = None) -> QMainWindow:
         text = open_error_text(path, exc)
         QTimer.singleShot(0, lambda: window.files.error_dialog("Could not open the experiment", text))
         return window
-    window = MainWindow(exp)
-    window.files.path = path.resolve()
+    window = MainWindow(exp, path=path)
     window.files.add_recent(path)
-    window._refresh_title()
-    window._on_experiment_opened(exp)
     return window
 
 
@@ -103,7 +100,7 @@ def main(argv: list[str]) -> int:
     window = create_window(experiment_argument(argv))
     window.show()
     code = app.exec()
-    if not window.worker.shut_down(timeout_ms=SHUTDOWN_WAIT_MS):
+    if not window.session.worker.shut_down(timeout_ms=SHUTDOWN_WAIT_MS):
         end_now(window, code)
     collector.stop()
     return code

@@ -1,8 +1,9 @@
 """The File menu: new / open / save experiment files, recent files, exports, TensorBoard logging.
 
-Files are the engine's experiment JSON (``engine.spec.load_experiment`` reads it, ``engine.experiment_file.
-save_experiment`` writes it atomically). The window's title shows the file's name and ``*`` while the document's
-undo stack is not clean; a save marks it clean. Replacing or closing an experiment with unsaved changes asks
+Files are the engine's experiment JSON (``engine.spec.load_experiment`` reads it, ``engine.spec.experiment_file.
+save_experiment`` writes it atomically). The session model (gui/session.py) holds the file's path and whether the
+experiment has unsaved changes (its document's undo stack is not clean); the window's title shows both, and a
+save marks the experiment clean. Replacing or closing an experiment with unsaved changes asks
 Save / Discard / Cancel first.
 
 Every dialog goes through a small method (:meth:`FileActions.error_dialog`, :meth:`ask_unsaved`,
@@ -10,7 +11,7 @@ Every dialog goes through a small method (:meth:`FileActions.error_dialog`, :met
 platform nobody can see (``offscreen``, ``minimal``) a modal dialog would wait forever, so there the defaults do
 not block: errors go to the status bar and unsaved changes are discarded (``interactive`` is False).
 
-Exports: a Keras script (``engine.export_keras.keras_script``), the trained model (the worker saves it on its
+Exports: a Keras script (``engine.export.keras_script.keras_script``), the trained model (the worker saves it on its
 thread), the metrics as CSV (a compare study's variants as one long file with a ``variant`` column), a PNG of the
 window and a Markdown summary on the clipboard.
 """
@@ -20,14 +21,17 @@ from __future__ import annotations
 import csv
 import importlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QSettings, QUrl
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from engine.experiment_file import SUFFIX, save_experiment
-from engine.spec import Experiment, SpecError, load_experiment
+from engine.spec import NewerFormatError, SpecError, load_experiment
+from engine.spec.experiment_file import SUFFIX, save_experiment
+from gui.session import TrainingSession, default_experiment
+from gui.window_menus import make_action
 
 MAX_RECENT = 8
 RECENT_KEY = "recent_files"
@@ -102,19 +106,25 @@ def compare_path(path: Path) -> Path:
 
 
 class FileActions(QObject):
-    """The File menu's actions and their dialogs, for one window (a MainWindow)."""
+    """The File menu's actions and their dialogs, for one session in one window (``window``: the dialogs' parent,
+    the screenshot's subject, and where the actions' shortcuts live; ``settings``: where the recent files are kept;
+    ``show_message``: the window's status bar)."""
 
-    def __init__(self, window):
+    def __init__(self, session: TrainingSession, window: QWidget, settings: QSettings,
+                 show_message: Callable[[str], None]) -> None:
         super().__init__(window)
+        self.session = session
         self.window = window
-        self.document = window.document
-        self.settings = window.settings
-        self.path: Path | None = None  # the file the experiment was opened from / saved to, None if untitled
+        self.settings = settings
+        self.show_message = show_message
+        self.document = session.document
         platform = QGuiApplication.platformName() if QGuiApplication.instance() else ""
         self.interactive = platform not in HEADLESS_PLATFORMS
         self.last_dialog: tuple[str, str] | None = None  # (title, text) of the last error shown
 
-        a = window._action
+        def a(*args):
+            return make_action(window, *args)
+
         self.new_action = a("&New", self.new, QKeySequence.StandardKey.New, "A new experiment (the default one)")
         self.open_action = a("&Open…", self.open, QKeySequence.StandardKey.Open, "Open an experiment file")
         self.save_action = a("&Save", self.save, QKeySequence.StandardKey.Save, "Save the experiment (Ctrl+S)")
@@ -133,9 +143,7 @@ class FileActions(QObject):
         self.tensorboard_action = a("Log to &TensorBoard…", self.toggle_tensorboard, None,
                                     "Write the run's scalars and histograms for TensorBoard to a folder")
         self.tensorboard_action.setCheckable(True)
-        saved = getattr(window.worker, "saved", None)
-        if saved is not None:
-            saved.connect(self._on_model_saved)
+        session.worker.saved.connect(lambda path: self.show_message(f"Trained model saved to {path}"))
         self._fill_recent_menu()
 
     def fill_menu(self, menu: QMenu) -> None:
@@ -156,7 +164,7 @@ class FileActions(QObject):
     def error_dialog(self, title: str, text: str) -> None:
         self.last_dialog = (title, text)
         if not self.interactive:
-            self.window.show_message(f"{title}: {text}")
+            self.show_message(f"{title}: {text}")
             return
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
         box.exec()
@@ -189,18 +197,16 @@ class FileActions(QObject):
         return name or None
 
     def _start_folder(self) -> str:
-        return str(self.path.parent) if self.path else str(Path.home())
+        path = self.session.path
+        return str(path.parent) if path else str(Path.home())
 
     # ---------------------------------------------------------------- the document's file
     def display_name(self) -> str:
-        return self.path.name if self.path else self.document.exp.name
-
-    def is_modified(self) -> bool:
-        return not self.document.undo_stack.isClean()
+        return self.session.display_name
 
     def maybe_save(self) -> bool:
         """Before the experiment is replaced or the window closes: True to go on, False to stay."""
-        if not self.is_modified():
+        if not self.session.dirty:
             return True
         answer = self.ask_unsaved()
         if answer == "save":
@@ -210,10 +216,8 @@ class FileActions(QObject):
     def new(self) -> bool:
         if not self.maybe_save():
             return False
-        from gui.main_window import default_experiment  # the window's module imports this one
-
-        self._replace(default_experiment(), None)
-        self.window.show_message("New experiment")
+        self.session.open(default_experiment(), None)
+        self.show_message("New experiment")
         return True
 
     def open(self) -> bool:
@@ -235,25 +239,20 @@ class FileActions(QObject):
         except SpecError as exc:
             self.error_dialog("Could not open the experiment", open_error_text(path, exc))
             return False
-        self._replace(exp, None if template else path.resolve())
+        self.session.open(exp, None if template else path)
         if not template:
             self.add_recent(path)
-        self.window.show_message(f"Opened {path.name}")
+        self.show_message(f"Opened {path.name}")
         return True
 
-    def _replace(self, exp: Experiment, path: Path | None) -> None:
-        self.path = path
-        self.document.replace(exp)  # clears the undo stack: clean
-        self.window._refresh_title()
-        self.window._on_experiment_opened(exp)
-
     def save(self) -> bool:
-        if self.path is None:
+        if self.session.path is None:
             return self.save_as()
-        return self._save_to(self.path)
+        return self._save_to(self.session.path)
 
     def save_as(self) -> bool:
-        suggested = self.path.name if self.path else safe_file_name(self.document.exp.name) + SUFFIX
+        path = self.session.path
+        suggested = path.name if path else safe_file_name(self.document.exp.name) + SUFFIX
         name = self.choose_save_path("Save experiment as", suggested, JSON_FILTER)
         if not name:
             return False
@@ -268,11 +267,9 @@ class FileActions(QObject):
         except SpecError as exc:
             self.error_dialog("Could not save the experiment", str(exc))
             return False
-        self.path = path.resolve()
-        self.document.undo_stack.setClean()
-        self.add_recent(self.path)
-        self.window._refresh_title()
-        self.window.show_message(f"Saved {path.name}")
+        self.session.mark_saved(path)
+        self.add_recent(path)
+        self.show_message(f"Saved {path.name}")
         return True
 
     # ---------------------------------------------------------------- recent files
@@ -314,14 +311,15 @@ class FileActions(QObject):
 
     # ---------------------------------------------------------------- exports
     def _stem(self) -> str:
-        return self.path.stem if self.path else safe_file_name(self.document.exp.name)
+        path = self.session.path
+        return path.stem if path else safe_file_name(self.document.exp.name)
 
     def export_keras_script(self) -> bool:
         name = self.choose_save_path("Export Keras script", self._stem() + ".py", "Python scripts (*.py)")
         if not name:
             return False
         try:
-            module = importlib.import_module("engine.export_keras")
+            module = importlib.import_module("engine.export.keras_script")
             text = module.keras_script(self.document.exp)
         except ImportError:
             self.error_dialog("Could not export", "The Keras exporter is not available in this RegLab")
@@ -337,29 +335,22 @@ class FileActions(QObject):
         except OSError as exc:
             self.error_dialog(f"Could not save the {what}", f"{path}: {exc.strerror or exc}")
             return False
-        self.window.show_message(f"{what} saved to {path}")
+        self.show_message(f"{what} saved to {path}")
         return True
 
     def save_model(self) -> bool:
-        save = getattr(self.window.worker, "save_model", None)
-        if save is None:
-            self.error_dialog("Could not save the model", "This RegLab's training worker cannot save models")
-            return False
         name = self.choose_save_path("Save trained model", self._stem() + ".keras", "Keras models (*.keras)")
         if not name:
             return False
         path = Path(name)
         if path.suffix != ".keras":
             path = path.with_name(path.name + ".keras")  # Keras refuses other suffixes
-        save(str(path))  # the worker saves between epochs and reports with `saved` or `failed`
-        self.window.show_message(f"Saving the trained model to {path}…")
+        self.session.save_model(str(path))  # the worker saves between epochs and reports with `saved` or `failed`
+        self.show_message(f"Saving the trained model to {path}…")
         return True
 
-    def _on_model_saved(self, path: str) -> None:
-        self.window.show_message(f"Trained model saved to {path}")
-
     def export_metrics(self) -> bool:
-        rows = list(self.window._rows)
+        rows = list(self.session.rows)
         if not rows:
             self.error_dialog("Nothing to export", "No epochs trained yet: press Play first")
             return False
@@ -370,7 +361,7 @@ class FileActions(QObject):
         written = [path]
         try:
             write_rows_csv(path, rows)
-            study = self.window.worker.take_study()
+            study = self.session.study
             if study is not None and study.kind == "compare" and any(c.rows for c in study.curves):
                 long_rows = [{"variant": curve.label, **row} for curve in list(study.curves)
                              for row in list(curve.rows)]
@@ -379,7 +370,7 @@ class FileActions(QObject):
         except OSError as exc:
             self.error_dialog("Could not export the metrics", f"{exc.filename or path}: {exc.strerror or exc}")
             return False
-        self.window.show_message("Metrics saved to " + " and ".join(p.name for p in written))
+        self.show_message("Metrics saved to " + " and ".join(p.name for p in written))
         return True
 
     def export_screenshot(self) -> bool:
@@ -392,37 +383,32 @@ class FileActions(QObject):
         if not self.window.grab().save(str(path), "PNG"):
             self.error_dialog("Could not save the screenshot", f"{path}: cannot be written")
             return False
-        self.window.show_message(f"Screenshot saved to {path}")
+        self.show_message(f"Screenshot saved to {path}")
         return True
 
     def copy_summary(self) -> str:
-        text = summary_markdown(self.document.exp.name, list(self.window._rows))
+        text = summary_markdown(self.document.exp.name, list(self.session.rows))
         QGuiApplication.clipboard().setText(text)
-        self.window.show_message("Summary copied to the clipboard (Markdown)")
+        self.show_message("Summary copied to the clipboard (Markdown)")
         return text
 
     def toggle_tensorboard(self, checked: bool) -> None:
-        set_logdir = getattr(self.window.worker, "set_tensorboard", None)
-        if set_logdir is None:
-            self.tensorboard_action.setChecked(False)
-            self.error_dialog("TensorBoard", "This RegLab's training worker cannot log to TensorBoard")
-            return
         if not checked:
-            set_logdir(None)
-            self.window.show_message("TensorBoard logging off")
+            self.session.set_tensorboard(None)
+            self.show_message("TensorBoard logging off")
             return
         folder = self.choose_folder("Log to TensorBoard: choose a folder")
         if not folder:
             self.tensorboard_action.setChecked(False)
             return
-        set_logdir(folder)
-        self.window.show_message(f"Logging to TensorBoard in {folder} (tensorboard --logdir {folder})")
+        self.session.set_tensorboard(folder)
+        self.show_message(f"Logging to TensorBoard in {folder} (tensorboard --logdir {folder})")
 
 
 def open_error_text(path: Path, exc: SpecError) -> str:
     """What went wrong opening ``path``, for the dialog: a newer file says so plainly."""
     reason = str(exc)
-    if reason.startswith("reglab:") and "newer" in reason:
+    if isinstance(exc, NewerFormatError):
         return (f"{path.name} was saved by a newer RegLab (its format is newer than this RegLab reads). "
                 f"Update RegLab to open it.\n\n{reason}")
     return f"{path.name}: {reason}" if not reason.startswith(str(path)) else reason

@@ -36,7 +36,8 @@ from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QImage
 
 from gui.app import application, missing_display_reason
-from gui.main_window import MainWindow, default_experiment
+from gui.main_window import MainWindow
+from gui.session import default_experiment
 
 EPOCHS = 20
 TIME_LIMIT_S = 180.0
@@ -138,8 +139,8 @@ class SelfTest:
         self.planned_epochs = exp.training.epochs
         settings = QSettings(str(Path(self._settings_dir.name) / "settings.ini"), QSettings.Format.IniFormat)
         self.window = MainWindow(exp, settings=settings)
-        self.window.worker.failed.connect(self._fail)
-        self.arrivals = EpochArrivals(self.window.worker)
+        self.window.session.worker.failed.connect(self._fail)
+        self.arrivals = EpochArrivals(self.window.session.worker)
         self._play_at = 0.0
         self._poll = QTimer()
         self._poll.setInterval(5)
@@ -197,7 +198,7 @@ class SelfTest:
     def _finish(self) -> None:
         self._poll.stop()
         self.arrivals.stop()
-        self.window.worker.stop(timeout_ms=10_000)
+        self.window.session.stop(timeout_ms=10_000)
         self.window.close()
         self.app.quit()
 

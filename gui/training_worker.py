@@ -1,13 +1,14 @@
 """The one place in gui/ that runs the engine: a worker that owns TensorFlow on its own QThread.
 
-The window sends commands (:meth:`TrainingWorker.load`, ``play``, ``pause``, ``step``, ``reset``,
-``set_speed``, ``save_model``, ``set_tensorboard``, ``stop``); they go through a thread-safe queue and
-are handled between epochs. The worker publishes the *latest* snapshot and the new rows of the loss
-history; the window collects them with :meth:`take_updates` on its render timer (latest wins: nothing
-queues per epoch). Rare events — the data set is ready, an error, a model saved — are Qt signals,
-delivered on the GUI thread.
+The session model (gui/session.py) sends commands (:meth:`TrainingWorker.load`, ``play``, ``pause``, ``step``,
+``reset``, ``set_speed``, ``save_model``, ``set_tensorboard``, ``stop``): each is a :class:`gui.run_state.Command`
+put in a thread-safe queue and handled between epochs by its method in the dispatch table ``HANDLERS``. The
+worker publishes the *latest* snapshot and the new rows of the loss history, and its :class:`Status` (a
+:class:`gui.run_state.State` and the epoch); the session collects them with :meth:`take_updates` on the window's
+render timer (latest wins: nothing queues per epoch). Rare events — the data set is ready, an error, a model
+saved — are Qt signals, delivered on the GUI thread.
 
-Studies (compare, K-fold cross-validation, sweeps: engine/study.py) run on the same thread, one at a
+Studies (compare, K-fold cross-validation, sweeps: engine/studies/study.py) run on the same thread, one at a
 time, while the live run waits; their growing progress is collected with :meth:`take_study`.
 
 TensorFlow is imported on the worker thread, the first time a run is built, so the window shows
@@ -29,39 +30,18 @@ import threading
 import time
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine.snapshot import Snapshot
 from engine.spec import Experiment, SpecError
-from engine.study import StudyProgress
+from engine.studies.study import StudyProgress
+from engine.training.snapshot import Snapshot
 from gui import garbage
+from gui.run_state import COALESCED, STUCK, Command, State, Status, Updates, setting_error
 
 GIL_SWITCH_SECONDS = 0.0005
-#: Commands where, of several queued back to back, only the last matters (each replaces what the one before set).
-COALESCED = frozenset({"load", "live", "reset", "speed"})
-
-
-@dataclass
-class Status:
-    state: str = "starting"  # starting | loading | ready | training | paused | finished | diverged | error | study
-    epoch: int = 0
-    epochs_per_second: float = 0.0
-    message: str = ""
-    best_epoch: int = 0  # lowest val_loss so far (early stopping restores this epoch's weights)
-
-
-@dataclass
-class Updates:
-    """What the worker has published since the window last looked."""
-
-    run_id: int  # changes when a new run starts (new network or data, or Reset): clear the views
-    snapshot: Snapshot | None  # the latest snapshot of this run (None before the first epoch)
-    new_rows: list[dict] = field(default_factory=list)  # metrics rows not taken before, in epoch order
-    status: Status = field(default_factory=Status)
-    #: Monte-Carlo dropout on the decision grid, (mean, std), after request_uncertainty (None until then)
-    uncertainty: tuple | None = None
+#: Put in the queue by stop() to wake the loop: the loop ends when it sees the quit event set, whatever it took.
+_WAKE = (None, None)
 
 
 class _LoopThread(QThread):
@@ -101,7 +81,7 @@ class TrainingWorker(QObject):
         self._quit = threading.Event()  # set by stop(): end the loop before anything else still queued
         self._uncertainty: tuple | None = None
         self._tensorboard_dir: str | None = None  # while set, every trained epoch goes to a TensorBoard log
-        self._tensorboard = None  # engine.tensorboard.TensorBoardLog of the current run, opened at its first epoch
+        self._tensorboard = None  # the current run's engine.export.tensorboard.TensorBoardLog, from its first epoch
         self._file_lock = threading.Lock()  # held while a file is written (see shut_down)
         self._ending = False  # set by shut_down under _file_lock: no file is written after it
 
@@ -115,32 +95,32 @@ class TrainingWorker(QObject):
 
     def load(self, exp: Experiment) -> None:
         """A new run for this spec (structural change): data and model are rebuilt from the seed."""
-        self._send("load", exp.copy())
+        self._send(Command.LOAD, exp.copy())
 
     def apply_live(self, exp: Experiment) -> None:
         """Dropout rates, λ and learning rate changed: applied from the next epoch, weights kept."""
-        self._send("live", exp.copy())
+        self._send(Command.LIVE, exp.copy())
 
     def play(self) -> None:
-        self._send("play")
+        self._send(Command.PLAY)
 
     def pause(self) -> None:
-        self._send("pause")
+        self._send(Command.PAUSE)
 
     def step(self) -> None:
-        self._send("step")
+        self._send(Command.STEP)
 
     def reset(self) -> None:
-        self._send("reset")
+        self._send(Command.RESET)
 
     def set_speed(self, epochs_per_second: float | None) -> None:
-        self._send("speed", epochs_per_second)
+        self._send(Command.SPEED, epochs_per_second)
 
     def start_study(self, kind: str, **params) -> None:
         """Run a study on the worker thread: ``compare`` (variants=[(label, Experiment), …]), ``cv`` (exp, folds)
-        or ``sweep`` (exp, path, values, seeds). The live run pauses while it runs; see engine/study.py."""
+        or ``sweep`` (exp, path, values, seeds). The live run pauses while it runs; see engine/studies/study.py."""
         self._study_stop.clear()
-        self._send("study", (kind, params))
+        self._send(Command.STUDY, (kind, params))
 
     def cancel_study(self) -> None:
         """End the running study between two epochs (its progress so far stays readable)."""
@@ -154,16 +134,16 @@ class TrainingWorker(QObject):
     def save_model(self, path: str) -> None:
         """Save the current model (stock Keras layers, current weights) as a .keras file; then ``saved`` is
         emitted with the path, or ``failed`` with a one-line reason (no model yet, a path that cannot be written)."""
-        self._send("save", str(path))
+        self._send(Command.SAVE, str(path))
 
     def set_tensorboard(self, logdir: str | None) -> None:
         """Log every trained epoch for TensorBoard under ``logdir``: each run (a new network, data or Reset)
         gets its own sub-folder ``logdir/run-<n>``, so TensorBoard shows runs apart. None stops logging."""
-        self._send("tensorboard", None if logdir is None else str(logdir))
+        self._send(Command.TENSORBOARD, None if logdir is None else str(logdir))
 
     def request_uncertainty(self, passes: int = 30) -> None:
         """Compute Monte-Carlo dropout mean and std on the decision grid for the current weights (see Updates)."""
-        self._send("uncertainty", passes)
+        self._send(Command.UNCERTAINTY, passes)
 
     def stop(self, timeout_ms: int = 1000) -> bool:
         """Stop training and end the thread; True when it ended within the timeout.
@@ -177,7 +157,7 @@ class TrainingWorker(QObject):
         if self._trainer is not None:
             self._trainer.request_stop()
         self._study_stop.set()
-        self._send("quit")
+        self._commands.put(_WAKE)
         if not self._thread.isRunning():
             return True
         return self._thread.wait(timeout_ms)
@@ -214,7 +194,17 @@ class TrainingWorker(QObject):
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
-    def _send(self, command: str, payload=None) -> None:
+    @property
+    def commands_pending(self) -> bool:
+        """Commands sent and not yet handled (read on the GUI thread: the answer may be old by a command)."""
+        return not self._commands.empty() or bool(self._held)
+
+    @property
+    def experiment(self) -> Experiment | None:
+        """The spec the current run trains (live changes included), None before the first load."""
+        return self._exp
+
+    def _send(self, command: Command, payload=None) -> None:
         self._commands.put((command, payload))
 
     # ---------------------------------------------------------------- worker thread
@@ -243,15 +233,15 @@ class TrainingWorker(QObject):
             except queue.Empty:
                 self._train_one()
                 continue
-            name, payload = command
-            if name == "quit" or self._quit.is_set():
-                self._finish(name, payload)
+            if self._quit.is_set():  # stop() sets it before waking the loop
+                self._finish(command)
                 return
+            name, payload = command
             try:
-                self._handle(name, payload)
+                self.HANDLERS[name](self, payload)
             except Exception as exc:  # an engine error must never kill the window
                 self._playing = False
-                self._set_status(state="error", message=str(exc))
+                self._set_status(state=State.ERROR, message=str(exc))
                 self._emit(self.failed, f"{type(exc).__name__}: {exc}")
 
     def _next_command(self, timeout: float | None = None) -> tuple:
@@ -273,10 +263,10 @@ class TrainingWorker(QObject):
             command = following
         return command
 
-    def _finish(self, name: str, payload) -> None:
+    def _finish(self, command: tuple) -> None:
         """The loop's last act after stop(): queued studies, epochs and rebuilds are dropped (each could take
         seconds), but a model the user asked to save is still saved; then the TensorBoard log is closed."""
-        pending = [(name, payload), *self._held]
+        pending = [command, *self._held]
         self._held.clear()
         while True:
             try:
@@ -284,7 +274,7 @@ class TrainingWorker(QObject):
             except queue.Empty:
                 break
         for name, payload in pending:
-            if name == "save":
+            if name is Command.SAVE:
                 self._save(payload)
         self._close_tensorboard()
 
@@ -300,51 +290,55 @@ class TrainingWorker(QObject):
         due = self._recent[-1] + 1.0 / self._speed
         return max(0.0, due - time.perf_counter())
 
-    def _handle(self, name: str, payload) -> None:
-        if name == "load":
-            self._build(payload)
-        elif name == "live":
-            if self._trainer is None or not self._trainer.apply_live(payload):
-                self._build(payload)
-            self._exp = payload
-        elif name == "play":
-            if self._trainer is not None and self._status.state not in ("diverged", "error"):
-                if self._trainer.epoch >= self._exp.training.epochs:
-                    self._set_status(message=f"Reached the epoch limit ({self._exp.training.epochs}): "
-                                             "raise it or press Reset")
-                    return
-                self._playing = True
-                self._set_status(state="training", message="")
-        elif name == "pause":
-            self._playing = False
-            if self._status.state == "training":
-                self._set_status(state="paused")
-        elif name == "step":
-            self._playing = False
-            if self._trainer is not None and self._status.state not in ("diverged", "error"):
-                self._train_one()
-                if self._status.state in ("training", "ready"):
-                    self._set_status(state="paused")
-        elif name == "reset":
-            self._playing = False
-            if self._trainer is not None:
-                self._trainer.reset()
-                self._new_run()
-                self._set_status(state="ready", message="Reset: weights re-initialized from the seed")
-        elif name == "speed":
-            self._speed = payload
-        elif name == "study":
-            self._run_study(*payload)
-        elif name == "save":
-            self._save(payload)
-        elif name == "tensorboard":
-            self._close_tensorboard()
-            self._tensorboard_dir = payload
-        elif name == "uncertainty":
-            if self._trainer is not None:
-                result = self._trainer.mc_grid(payload)
-                with self._lock:
-                    self._uncertainty = result
+    # ---------------------------------------------------------------- the commands' handlers (see HANDLERS)
+    def _on_live(self, exp: Experiment) -> None:
+        if self._trainer is None or not self._trainer.apply_live(exp):
+            self._build(exp)
+        self._exp = exp
+
+    def _on_play(self, _payload=None) -> None:
+        if self._trainer is None or self._status.state in STUCK:
+            return
+        if self._trainer.epoch >= self._exp.training.epochs:
+            self._set_status(message=f"Reached the epoch limit ({self._exp.training.epochs}): raise it or press Reset")
+            return
+        self._playing = True
+        self._set_status(state=State.TRAINING, message="")
+
+    def _on_pause(self, _payload=None) -> None:
+        self._playing = False
+        if self._status.state is State.TRAINING:
+            self._set_status(state=State.PAUSED)
+
+    def _on_step(self, _payload=None) -> None:
+        self._playing = False
+        if self._trainer is not None and self._status.state not in STUCK:
+            self._train_one()
+            if self._status.state in (State.TRAINING, State.READY):
+                self._set_status(state=State.PAUSED)
+
+    def _on_reset(self, _payload=None) -> None:
+        self._playing = False
+        if self._trainer is not None:
+            self._trainer.reset()
+            self._new_run()
+            self._set_status(state=State.READY, message="Reset: weights re-initialized from the seed")
+
+    def _on_speed(self, epochs_per_second: float | None) -> None:
+        self._speed = epochs_per_second
+
+    def _on_study(self, payload: tuple[str, dict]) -> None:
+        self._run_study(*payload)
+
+    def _on_tensorboard(self, logdir: str | None) -> None:
+        self._close_tensorboard()
+        self._tensorboard_dir = logdir
+
+    def _on_uncertainty(self, passes: int) -> None:
+        if self._trainer is not None:
+            result = self._trainer.mc_grid(passes)
+            with self._lock:
+                self._uncertainty = result
 
     def _save(self, path: str) -> None:
         if self._trainer is None:
@@ -372,7 +366,7 @@ class TrainingWorker(QObject):
                 if not allowed:
                     return
                 if self._tensorboard is None:
-                    from engine.tensorboard import TensorBoardLog, next_run_dir
+                    from engine.export.tensorboard import TensorBoardLog, next_run_dir
 
                     self._tensorboard = TensorBoardLog(next_run_dir(self._tensorboard_dir))
                 self._tensorboard.write(snap)
@@ -404,15 +398,15 @@ class TrainingWorker(QObject):
                         pass
 
     def _run_study(self, kind: str, params: dict) -> None:
-        from engine import study
+        from engine.studies import study
 
         runners = {"compare": study.run_compare, "cv": study.run_cv_study, "sweep": study.run_sweep_study}
         if kind not in runners:
             raise ValueError(f"unknown study {kind!r}")
         self._playing = False
         self._flush_tensorboard()
-        previous = self._status.state if self._status.state != "training" else "paused"
-        self._set_status(state="study", message=f"Running the {kind} study…")
+        previous = self._status.state if self._status.state is not State.TRAINING else State.PAUSED
+        self._set_status(state=State.STUDY, message=f"Running the {kind} study…")
 
         def report(progress: StudyProgress) -> None:
             with self._lock:
@@ -427,8 +421,9 @@ class TrainingWorker(QObject):
             self._set_status(state=previous, message=f"The {kind} study was stopped")
             return
         except SpecError as exc:
-            self._set_status(state=previous, message=str(exc))
-            self._emit(self.failed, str(exc))
+            message = setting_error(exc, params.get("path"))
+            self._set_status(state=previous, message=message)
+            self._emit(self.failed, message)
             return
         self._set_status(state=previous, message=self._study.message if self._study else "")
 
@@ -437,8 +432,8 @@ class TrainingWorker(QObject):
         self._trainer = None
         self._exp = exp
         self._new_run()
-        self._set_status(state="loading", message="Loading data and building the model…")
-        first = "engine.trainer" not in sys.modules
+        self._set_status(state=State.LOADING, message="Loading data and building the model…")
+        first = "engine.training.trainer" not in sys.modules
         # The first build imports scikit-learn, pandas and TensorFlow: hundreds of thousands of long-lived objects.
         # Collections on the way would cost 1-3 s before the first epoch and find nothing (gui/garbage.py).
         with garbage.held():
@@ -447,11 +442,11 @@ class TrainingWorker(QObject):
             try:
                 dataset = load_dataset(exp)
             except SpecError as exc:
-                self._set_status(state="error", message=str(exc))
+                self._set_status(state=State.ERROR, message=str(exc))
                 self._emit(self.failed, str(exc))
                 return
             self._emit(self.dataset_ready, dataset)
-            from engine.trainer import Trainer  # TensorFlow loads here, on this thread
+            from engine.training.trainer import Trainer  # TensorFlow loads here, on this thread
 
             self._trainer = Trainer(exp, dataset)
             self._trainer.warm_up()  # trace the epoch graph while the user looks at the window
@@ -459,17 +454,17 @@ class TrainingWorker(QObject):
                 # Out of the collector's reach for good, so that full collections stay short (100-250 ms otherwise).
                 # Later models are not frozen: an old one is garbage after a rebuild, collected on the GUI thread.
                 gc.freeze()
-        self._set_status(state="ready", message="")
+        self._set_status(state=State.READY, message="")
 
     def _train_one(self) -> None:
-        from engine.trainer import TrainingDiverged
+        from engine.training.trainer import TrainingDiverged
 
         trainer = self._trainer
         try:
             snap = trainer.step()
         except TrainingDiverged as exc:
             self._playing = False
-            self._set_status(state="diverged", message=str(exc))
+            self._set_status(state=State.DIVERGED, message=str(exc))
             self._emit(self.failed, str(exc))
             return
         self._write_tensorboard(snap)
@@ -486,6 +481,13 @@ class TrainingWorker(QObject):
             self._status.epochs_per_second = rate
             self._status.best_epoch = trainer.best_epoch
             if finished:
-                self._status.state = "finished"
+                self._status.state = State.FINISHED
                 self._status.message = (trainer.stopped_early[:1].upper() + trainer.stopped_early[1:]
                                         if trainer.stopped_early else f"Finished {snap.epoch} epochs")
+
+    #: The dispatch table: the loop calls ``HANDLERS[command](worker, payload)``.
+    HANDLERS = {
+        Command.LOAD: _build, Command.LIVE: _on_live, Command.PLAY: _on_play, Command.PAUSE: _on_pause,
+        Command.STEP: _on_step, Command.RESET: _on_reset, Command.SPEED: _on_speed, Command.STUDY: _on_study,
+        Command.SAVE: _save, Command.TENSORBOARD: _on_tensorboard, Command.UNCERTAINTY: _on_uncertainty,
+    }

@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QSlider, QWidget
 
-from gui import palette
+from gui.plotting import palette
 
 LAMBDA_MIN = 1e-6
 LAMBDA_MAX = 10.0

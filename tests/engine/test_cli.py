@@ -56,7 +56,7 @@ def test_run_writes_metrics_experiment_and_a_plain_keras_model(tmp_path):
 
     # The same run in-process gives the same model: compare predictions with the saved file,
     # loaded by a Python that cannot import RegLab at all.
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     trainer = Trainer(expected)
     trainer.run(4)

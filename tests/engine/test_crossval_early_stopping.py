@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from engine.crossval import cross_validate, stopping_split, write_results
 from engine.data import load_table
 from engine.spec import Experiment
+from engine.studies.crossval import cross_validate, stopping_split, write_results
 
 ROWS, FOLDS, PATIENCE = 60, 3, 2
 
@@ -89,8 +89,8 @@ def test_each_fold_stops_where_its_stopping_rows_say_and_keeps_the_best_epoch(tm
 
 
 def test_the_held_out_fold_is_predicted_by_the_best_epochs_weights_scaled_on_the_training_rows(tmp_path):
-    from engine.crossval import fold_datasets, predict_held_out
-    from engine.trainer import Trainer
+    from engine.studies.crossval import fold_datasets, predict_held_out
+    from engine.training.trainer import Trainer
 
     write_csv(tmp_path)
     exp = experiment(tmp_path)

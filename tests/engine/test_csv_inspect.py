@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.csv_inspect import MAX_CATEGORIES, MIN_ROWS, CsvReport, inspect_csv
 from engine.data import DataError, load_dataset, load_table
+from engine.data.csv_inspect import MAX_CATEGORIES, MIN_ROWS, CsvReport, inspect_csv
 from engine.spec import Data, Experiment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def test_wine_sample_loads_and_trains_two_epochs():
     exp.training.epochs = 2
     ds = load_dataset(exp)
     assert ds.task == "multiclass" and ds.n_features == 13 and ds.class_names == ["class_0", "class_1", "class_2"]
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     trainer = Trainer(exp, grid_every=0)
     snap = trainer.run()

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from engine.crossval import cross_validate
 from engine.data import hold_out_test_rows, load_dataset, load_table, split_rows, without_test_rows
 from engine.spec import Experiment, SpecError
+from engine.studies.crossval import cross_validate
 
 
 def experiment(test: float = 0.0, validation: float = 0.3, seed: int = 0, data: dict | None = None,
@@ -95,7 +95,7 @@ def test_the_test_rows_do_not_depend_on_the_validation_fraction():
 
 def test_permuting_the_test_rows_targets_leaves_training_unchanged(tmp_path):
     """A regression CSV (the split does not look at the targets): shuffle the targets of the test rows only."""
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     rng = np.random.default_rng(3)
     x = rng.uniform(-1, 1, size=(60, 2))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import engine.experiment_file as experiment_file
+import engine.spec.experiment_file as experiment_file
 from engine.data import load_table
-from engine.experiment_file import csv_path_for, experiment_text, save_experiment
 from engine.spec import EarlyStopping, Experiment, Regularizer, SpecError, load_experiment
+from engine.spec.experiment_file import csv_path_for, experiment_text, save_experiment
 
 PRESETS = Path(__file__).resolve().parents[2] / "resources" / "presets"
 

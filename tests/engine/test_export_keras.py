@@ -12,8 +12,9 @@ import pytest
 
 from engine import cli
 from engine.data import load_dataset
-from engine.export_keras import HEADS, keras_script
+from engine.export.keras_script import keras_script
 from engine.spec import Experiment, load_experiment
+from engine.training.keras_names import HEADS
 from tests.no_reglab import python_without_reglab
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def expected_layers(exp: Experiment, n_outputs: int, task: str) -> list[tuple]:
         layers.append(("Dense", h.units, h.activation, regs))
         if h.dropout:
             layers.append(("Dropout", h.dropout))
-    layers.append(("Dense", n_outputs, HEADS[task][0], (None, None, None)))
+    layers.append(("Dense", n_outputs, HEADS[task].activation, (None, None, None)))
     return layers
 
 
@@ -121,12 +122,6 @@ def actual_layers(model) -> list[tuple]:
     return out
 
 
-def test_heads_are_the_model_builders():
-    from engine.model_builder import HEADS as builder_heads
-
-    assert HEADS == builder_heads
-
-
 @pytest.mark.parametrize("name", list(SPECS))
 def test_build_model_matches_the_spec(tmp_path, name):
     exp = experiment(SPECS[name], tmp_path)
@@ -139,11 +134,11 @@ def test_build_model_matches_the_spec(tmp_path, name):
     optimizer = model.optimizer
     assert type(optimizer).__name__ == {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}[t.optimizer]
     assert float(optimizer.learning_rate.numpy()) == pytest.approx(t.learning_rate)
-    assert model.loss == HEADS[ds.task][1]
+    assert model.loss == HEADS[ds.task].loss
     import keras
 
     logs = model.evaluate(ds.x_val, ds.y_val, verbose=0, return_dict=True)  # data_loss: the task's loss, no penalty
-    data_loss = keras.losses.get(HEADS[ds.task][1])(ds.y_val, model(ds.x_val, training=False))
+    data_loss = keras.losses.get(HEADS[ds.task].loss)(ds.y_val, model(ds.x_val, training=False))
     assert logs["data_loss"] == pytest.approx(float(np.mean(data_loss)), rel=1e-5)
     assert (module.EPOCHS, module.BATCH_SIZE, module.SEED) == (t.epochs, t.batch_size, t.seed)
     source = (tmp_path / "model.py").read_text(encoding="utf-8")
@@ -270,7 +265,7 @@ def test_the_script_stops_on_reglabs_val_loss_not_keras_val_loss(tmp_path, capsy
     validation rows, dropout off, no penalty) is what the script's early stopping must watch."""
     import keras
 
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     exp = Experiment.from_dict(STOPPING)
     module = import_script(keras_script(exp), tmp_path / "model.py")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.keras_setup import keras
-from engine.layers import LiveRegularizer, RecordingDropout
+from engine.training.keras_setup import keras
+from engine.training.layers import LiveRegularizer, RecordingDropout
 
 
 def make_layer(rate, units=200, seed=3):

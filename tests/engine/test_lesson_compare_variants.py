@@ -6,7 +6,7 @@ import pytest
 from builders import experiment
 
 from engine.spec import Experiment, SpecError, experiment_from_json
-from engine.study import lesson_variants
+from engine.studies.study import lesson_variants
 
 LESSON = {"title": "L1 makes the weights sparse", "text": "L1 pulls every weight by the same step.",
           "look_at": "The histograms."}

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.crossval import cross_validate
-from engine.snapshot import NEAR_ZERO
-from engine.spec import Experiment, load_experiment
-from engine.sweep import FinalTestScore, best_value, parse_values, run_sweep, set_path
-from engine.trainer import Trainer
+from engine.spec import Experiment, load_experiment, parse_values, set_path
+from engine.studies.crossval import cross_validate
+from engine.studies.sweep import FinalTestScore, best_value, run_sweep
+from engine.training.snapshot import NEAR_ZERO
+from engine.training.trainer import Trainer
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "presets" / "lessons"
 SEEDS = (0, 1, 2)
@@ -37,7 +37,7 @@ def lesson(stem: str) -> Experiment:
 
 
 def with_field(exp: Experiment, path: str, value: float) -> Experiment:
-    """``exp`` with the field at ``path`` (engine.sweep's paths: ``network.hidden[*].dropout``) set to ``value``."""
+    """``exp`` with the field at ``path`` (field paths such as ``network.hidden[*].dropout``) set to ``value``."""
     return set_path(exp, path, value)
 
 

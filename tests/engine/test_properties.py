@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_spec import CSV_DATA_WITH_TASK, CV_STUDY, EXAMPLE, LESSON, SWEEP_STUDY, VALID_SPECS, layer, with_lesson
 
-from engine.csv_inspect import CsvReport, inspect_csv, read_frame
 from engine.data import Dataset, load_dataset, load_table
+from engine.data.csv_inspect import CsvReport, inspect_csv, read_frame
 from engine.spec import (
     ACTIVATIONS,
     OPTIMIZERS,
@@ -35,8 +35,8 @@ from engine.spec import (
     SpecError,
     experiment_from_json,
     load_experiment,
+    parse_values,
 )
-from engine.sweep import parse_values
 
 #: a longer, random hunt for bugs: REGLAB_PROPERTY_EXAMPLES=20000 pytest tests/engine/test_properties.py
 SOAK_EXAMPLES = int(os.environ.get("REGLAB_PROPERTY_EXAMPLES", "0"))

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from builders import experiment
 
-from engine.crossval import cross_validate
 from engine.spec import Regularizer, SpecError, load_experiment
-from engine.study import (
+from engine.studies.crossval import cross_validate
+from engine.studies.study import (
     MAX_VARIANTS,
     classic_variants,
     compare_title,
@@ -18,8 +18,8 @@ from engine.study import (
     run_summary,
     run_sweep_study,
 )
-from engine.sweep import best_value, run_sweep
-from engine.trainer import Trainer
+from engine.studies.sweep import best_value, run_sweep
+from engine.training.trainer import Trainer
 
 
 def small(epochs=4, **fields):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from engine import cli
-from engine.keras_setup import tf
-from engine.tensorboard import TensorBoardLog, next_run_dir
+from engine.export.tensorboard import TensorBoardLog, next_run_dir
+from engine.training.keras_setup import tf
 
 SMALL = {
     "reglab": 1, "name": "small",
@@ -68,7 +68,7 @@ def test_run_with_tensorboard_logs_every_metric_and_layer(tmp_path):
 
 def test_log_flushes_on_close_and_run_folders_count_up(tmp_path, xor_data):
     from engine.spec import Experiment
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     assert next_run_dir(tmp_path / "new") == tmp_path / "new" / "run-1"
     (tmp_path / "run-1").mkdir()

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from builders import experiment, make_dataset
 
-from engine.keras_setup import keras, tf
-from engine.snapshot import ASINH_EDGES
 from engine.spec import Regularizer
-from engine.trainer import Trainer, TrainingDiverged
+from engine.training.keras_setup import keras, tf
+from engine.training.snapshot import ASINH_EDGES
+from engine.training.trainer import Trainer, TrainingDiverged
 
 
 def set_weights(trainer, rng):
@@ -380,8 +380,8 @@ def test_mc_grid_for_several_classes_regression_and_no_grid():
 
 
 def test_tensorflow_runs_on_one_thread_unless_told_otherwise(monkeypatch):
-    from engine import keras_setup
-    from engine.keras_setup import tf
+    from engine.training import keras_setup
+    from engine.training.keras_setup import tf
 
     assert keras_setup.TF_THREADS == 1
     assert tf.config.threading.get_intra_op_parallelism_threads() == 1

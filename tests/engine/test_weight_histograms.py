@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from builders import experiment
 
-from engine.snapshot import (
+from engine.training.snapshot import (
     ASINH_BINS,
     ASINH_EDGES,
     HISTOGRAM_BINS,
@@ -14,7 +14,7 @@ from engine.snapshot import (
     ladder,
     ladder_index,
 )
-from engine.trainer import Trainer
+from engine.training.trainer import Trainer
 
 
 def l1_like(rng, size=15_000, near_zero_share=0.95):

@@ -7,6 +7,7 @@ from fakes import DEFAULT
 from PySide6.QtCore import QSettings
 
 from engine.spec import Experiment
+from gui.run_state import State
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,7 +31,7 @@ def window(qtbot, tmp_path):
     w = MainWindow(exp, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: w.session.state is State.READY, timeout=60000)
     yield w
     w.close()
-    assert w.worker.stop(timeout_ms=30000)  # a build still running ends before the next test
+    assert w.session.worker.stop(timeout_ms=30000)  # a build still running ends before the next test

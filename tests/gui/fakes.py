@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data import Dataset
-from engine.snapshot import GRID_SIZE, LayerSnapshot, Snapshot, asinh_histogram, histogram_edges, weight_histogram
 from engine.spec import Experiment
+from engine.training.snapshot import (
+    GRID_SIZE,
+    LayerSnapshot,
+    Snapshot,
+    asinh_histogram,
+    histogram_edges,
+    weight_histogram,
+)
 
 DEFAULT = {
     "reglab": 1, "name": "Spiral: L2 + dropout",

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gui.run_state import State
+
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
 
@@ -81,15 +83,16 @@ def measure_case(app, screen, mode: str, folder: Path, pictures: Path | None) ->
     from PySide6.QtCore import QSettings
     from test_study_view import compare_progress, cv_progress, sweep_progress
 
-    from gui.lesson_panel import lesson_files
-    from gui.main_window import WINDOW_SIZE, MainWindow
+    from gui.main_window import MainWindow
+    from gui.panels.lesson_panel import lesson_files
+    from gui.window_layout import WINDOW_SIZE
 
     window = MainWindow(settings=QSettings(str(folder / f"{screen.name()}.ini"), QSettings.Format.IniFormat))
     window.setScreen(screen)
     window.resize(WINDOW_SIZE)  # a first start on this screen
     window.fit_to_screen(screen)
     window.show()
-    wait(app, lambda: window._status.state == "ready")
+    wait(app, lambda: window.session.state is State.READY)
     pump(app, 0.2)
     formula = window.formula_view  # the default experiment's objective, before the lesson's
     objective = {"shown": window.formula_dock.isVisible(),
@@ -97,9 +100,9 @@ def measure_case(app, screen, mode: str, folder: Path, pictures: Path | None) ->
                  "scrolls": window.formula_dock.widget().verticalScrollBar().isVisible()}
     lesson = next(path for _, path in lesson_files() if '"compare"' in path.read_text())
     window.open_experiment(lesson)
-    wait(app, lambda: window._status.state == "ready")
+    wait(app, lambda: window.session.state is State.READY)
     window.play_action.trigger()
-    wait(app, lambda: window._status.epoch >= 3)
+    wait(app, lambda: window.session.status.epoch >= 3)
     window.play_action.trigger()
     pump(app, 0.2)
     scroll = window.formula_dock.widget()  # the lesson's objective (one penalty per layer, no notes)
@@ -119,7 +122,7 @@ def measure_case(app, screen, mode: str, folder: Path, pictures: Path | None) ->
     result["studies"] = {}
     for make in (compare_progress, cv_progress, sweep_progress):
         progress = make() if make is not compare_progress else make(done=True)
-        window.worker.take_study = lambda progress=progress: progress  # a hand-made study, as if run
+        window.session.worker.take_study = lambda progress=progress: progress  # a hand-made study, as if run
         window.studies.started.emit(progress.kind)
         wait(app, lambda progress=progress: window.study_view._progress is progress, 5)
         pump(app, 0.5)
@@ -129,7 +132,7 @@ def measure_case(app, screen, mode: str, folder: Path, pictures: Path | None) ->
     pump(app, 0.3)
     result["live_again"] = live_views(window)
     window.close()
-    window.worker.stop(timeout_ms=30000)
+    window.session.worker.stop(timeout_ms=30000)
     return result
 
 
@@ -200,7 +203,7 @@ def loss_room(view) -> dict:
 def live_views(window) -> dict:
     views = {"network": window.network_view, "loss": window.loss_view, "weights": window.weights_view,
              "boundary": window.boundary_view}
-    snap = window._shown_snapshot
+    snap = window.shown_snapshot
     (x0, x1), _ = window.boundary_view.plot.viewRange()
     return {
         "tab_shown": window.pages.currentWidget() is window.splitter,

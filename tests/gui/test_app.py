@@ -30,7 +30,7 @@ def test_window_is_created_and_paints(qtbot):
     assert not pixmap.isNull()
     assert pixmap.width() > 0 and pixmap.height() > 0
     window.close()
-    assert window.worker.stop(timeout_ms=30000)
+    assert window.session.worker.stop(timeout_ms=30000)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_main_without_display_exits_2_with_one_line():
 
 def _close(qtbot, window) -> None:
     window.close()
-    assert window.worker.stop(timeout_ms=30000)
+    assert window.session.worker.stop(timeout_ms=30000)
 
 
 def test_create_window_opens_a_file(qtbot, tmp_path):
@@ -82,7 +82,7 @@ def test_create_window_opens_a_file(qtbot, tmp_path):
     window = create_window(str(path))
     qtbot.addWidget(window)
     assert window.document.exp.to_dict() == load_experiment(path).to_dict()
-    assert window.files.path == path.resolve()
+    assert window.session.path == path.resolve()
     assert window.windowTitle() == "RegLab — lab.json"
     assert window.files.recent_files()[0] == path.resolve()
     _close(qtbot, window)
@@ -95,14 +95,14 @@ def test_create_window_opens_a_file(qtbot, tmp_path):
     ids=["missing", "corrupt", "newer", "invalid"],
 )
 def test_create_window_with_a_bad_file_opens_the_default_and_says_why(qtbot, tmp_path, content, expected):
-    from gui.main_window import default_experiment
+    from gui.session import default_experiment
 
     path = tmp_path / "bad.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
     window = create_window(path)
     qtbot.addWidget(window)
-    assert window.document.exp.to_dict() == default_experiment().to_dict() and window.files.path is None
+    assert window.document.exp.to_dict() == default_experiment().to_dict() and window.session.path is None
     # the dialog comes once the event loop runs (offscreen: it cannot block, it goes to the status bar)
     qtbot.waitUntil(lambda: window.files.last_dialog is not None, timeout=5000)
     title, text = window.files.last_dialog
@@ -139,5 +139,5 @@ def test_main_opens_the_file_given(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(gui.app, "create_window", create)
     monkeypatch.setattr(QApplication, "exec", lambda self: 0)  # no event loop: return at once
     assert entry.main(["-platform", "offscreen", str(path)]) == 0
-    assert [w.document.exp.name for w in made] == ["Given"] and made[0].files.path == path.resolve()
+    assert [w.document.exp.name for w in made] == ["Given"] and made[0].session.path == path.resolve()
     made[0].close()

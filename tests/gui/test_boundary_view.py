@@ -13,8 +13,8 @@ from pictures import distinct_colours, scene_items
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage
 
-from engine.snapshot import GRID_SIZE
-from gui.boundary_view import (
+from engine.training.snapshot import GRID_SIZE
+from gui.live.boundary_view import (
     BACKGROUND_LUT,
     STD_FULL,
     TINT,
@@ -26,7 +26,7 @@ from gui.boundary_view import (
     iso_lines,
     multiclass_rgb,
 )
-from gui.palette import BLUE, GREEN, ORANGE, class_colour
+from gui.plotting.palette import BLUE, GREEN, ORANGE, class_colour
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -344,7 +344,7 @@ def test_no_items_pile_up_switching_the_map_on_and_off(view):
 def trained_moons():
     """A real network with dropout, trained a little, and its Monte-Carlo map: (trainer, last snapshot, mean, std)."""
     from engine.spec import Experiment
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     exp = Experiment.from_dict({
         "reglab": 1, "name": "moons", "data": {"kind": "toy", "name": "moons", "samples": 300, "noise": 0.2},

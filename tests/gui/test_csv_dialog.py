@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from gui.csv_dialog import PREVIEW_ROWS, CsvDialog
+from gui.panels.csv_dialog import PREVIEW_ROWS, CsvDialog
 
 REPO = Path(__file__).resolve().parents[2]
 WINE = REPO / "resources" / "samples" / "wine.csv"

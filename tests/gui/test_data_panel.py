@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from engine.data import Dataset
 from engine.spec import Data, Experiment
-from gui.csv_dialog import CsvChoice, CsvDialog
-from gui.data_panel import DataPanel, read_csv_header
 from gui.document import ExperimentDocument
+from gui.panels.csv_dialog import CsvChoice, CsvDialog
+from gui.panels.csv_header import read_csv_header
+from gui.panels.data_panel import DataPanel
 from tests.gui import fakes
 from tests.gui.pictures import show_in_host
 

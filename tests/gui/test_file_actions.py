@@ -18,11 +18,12 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from engine.experiment_file import save_experiment
 from engine.spec import Experiment, load_experiment
-from engine.study import Curve, StudyProgress
+from engine.spec.experiment_file import save_experiment
+from engine.studies.study import Curve, StudyProgress
 from gui.file_actions import MAX_RECENT, summary_markdown
-from gui.main_window import default_experiment
+from gui.run_state import State
+from gui.session import default_experiment
 
 
 class Dialogs:
@@ -61,13 +62,13 @@ def edit_units(window, units: int = 5) -> None:
 
 def train(qtbot, window, epochs: int = 4) -> None:
     window.play_action.trigger()
-    qtbot.waitUntil(lambda: len(window._rows) >= epochs, timeout=60000)
+    qtbot.waitUntil(lambda: len(window.session.rows) >= epochs, timeout=60000)
     window.toggle_play()
-    qtbot.waitUntil(lambda: window._status.state == "paused", timeout=10000)
-    rows = len(window._rows)
+    qtbot.waitUntil(lambda: window.session.state is State.PAUSED, timeout=10000)
+    rows = len(window.session.rows)
     qtbot.wait(100)
-    qtbot.waitUntil(lambda: window._status.epoch == len(window._rows), timeout=10000)
-    assert len(window._rows) >= rows
+    qtbot.waitUntil(lambda: window.session.status.epoch == len(window.session.rows), timeout=10000)
+    assert len(window.session.rows) >= rows
 
 
 def write_experiment(path: Path, **changes) -> Path:
@@ -89,7 +90,7 @@ def test_save_as_open_and_new_with_the_title_marker(qtbot, window, dialogs, tmp_
     dialogs.save_path = str(tmp_path / "mine")  # no suffix: .json is added
     window.files.save_action.trigger()  # untitled: Save asks where
     saved = tmp_path / "mine.json"
-    assert saved.is_file() and files.path == saved.resolve()
+    assert saved.is_file() and window.session.path == saved.resolve()
     assert window.windowTitle() == "RegLab — mine.json"
     assert window.document.undo_stack.isClean()
     text = saved.read_text(encoding="utf-8")
@@ -104,11 +105,11 @@ def test_save_as_open_and_new_with_the_title_marker(qtbot, window, dialogs, tmp_
 
     dialogs.save_path = str(tmp_path / "copy.json")
     files.save_as_action.trigger()
-    assert files.path == (tmp_path / "copy.json").resolve() and window.windowTitle() == "RegLab — copy.json"
+    assert window.session.path == (tmp_path / "copy.json").resolve() and window.windowTitle() == "RegLab — copy.json"
 
     files.new_action.trigger()
     assert dialogs.asked == 0  # nothing unsaved: no question
-    assert files.path is None and window.document.exp.to_dict() == default_experiment().to_dict()
+    assert window.session.path is None and window.document.exp.to_dict() == default_experiment().to_dict()
     assert window.windowTitle() == f"RegLab — {default_experiment().name}"
 
     dialogs.open_path = str(saved)
@@ -116,7 +117,7 @@ def test_save_as_open_and_new_with_the_title_marker(qtbot, window, dialogs, tmp_
     assert window.document.exp.to_dict() == load_experiment(saved).to_dict()
     assert window.windowTitle() == "RegLab — mine.json" and dialogs.errors == []
     assert files.recent_files()[:2] == [saved.resolve(), (tmp_path / "copy.json").resolve()]
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
 
 
 def test_new_and_open_ask_about_unsaved_changes(qtbot, window, dialogs, tmp_path):
@@ -137,26 +138,26 @@ def test_new_and_open_ask_about_unsaved_changes(qtbot, window, dialogs, tmp_path
     dialogs.save_path = str(tmp_path / "kept.json")
     files.open_action.trigger()  # Save first (untitled: Save As), then open
     assert load_experiment(tmp_path / "kept.json").to_dict() == before
-    assert window.document.exp.name == "Other" and files.path == other.resolve()
+    assert window.document.exp.name == "Other" and window.session.path == other.resolve()
 
     edit_units(window, 3)
     dialogs.answer = "discard"
     files.new_action.trigger()
     assert window.document.exp.to_dict() == default_experiment().to_dict()
     assert load_experiment(other).network.hidden[0].units == 8  # discarded, not written
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
 
 
 def test_presets_open_untitled_so_save_asks_where(qtbot, window, dialogs, tmp_path):
     preset = sorted((Path(__file__).resolve().parents[2] / "resources" / "presets").glob("*.json"))[0]
     preset_text = preset.read_text(encoding="utf-8")
     assert window.open_experiment(preset)
-    assert window.files.path is None
+    assert window.session.path is None
     dialogs.save_path = str(tmp_path / "from_preset.json")
     window.files.save_action.trigger()
     assert load_experiment(tmp_path / "from_preset.json").to_dict() == load_experiment(preset).to_dict()
     assert preset.read_text(encoding="utf-8") == preset_text  # the preset is untouched
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
 
 
 # ---------------------------------------------------------------- bad files
@@ -192,7 +193,7 @@ def test_a_bad_file_shows_why_and_keeps_the_experiment(qtbot, window, dialogs, t
     for part in expected:
         assert part in text, text
     assert window.document.exp.to_dict() == before
-    assert files.path == good.resolve() and window.windowTitle() == "RegLab — good.json *"
+    assert window.session.path == good.resolve() and window.windowTitle() == "RegLab — good.json *"
     assert broken.resolve() not in files.recent_files()
 
 
@@ -259,7 +260,7 @@ def test_discard_closes_and_a_clean_window_does_not_ask(qtbot, window, dialogs):
     dialogs.answer = "discard"
     assert window.close()
     assert not window.isVisible() and dialogs.asked == 1
-    assert window.worker.stop(timeout_ms=30000)
+    assert window.session.worker.stop(timeout_ms=30000)
 
 
 def test_a_clean_window_closes_without_asking(qtbot, window, dialogs):
@@ -283,12 +284,12 @@ def test_recent_files_keep_eight_newest_first_and_drop_missing_ones(qtbot, windo
     actions = files.recent_menu.actions()
     assert [a.text() for a in actions] == [f"&{n} e{i}.json" for n, i in enumerate((8, 6, 5, 4, 3, 2), start=1)]
     actions[2].trigger()
-    assert window.document.exp.name == "E5" and files.path == paths[5].resolve()
+    assert window.document.exp.name == "E5" and window.session.path == paths[5].resolve()
     assert files.recent_files()[0] == paths[5].resolve()
     # remembered in the settings, for the next window
     value = window.settings.value("recent_files")
     assert [Path(v) for v in ([value] if isinstance(value, str) else value)] == files.recent_files()
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
 
 
 def _mime(*paths: Path) -> QMimeData:
@@ -318,8 +319,8 @@ def test_dropping_a_json_file_opens_it(qtbot, window, dialogs, tmp_path):
     QApplication.sendEvent(window, drop)
     assert drop.isAccepted()
     qtbot.waitUntil(lambda: window.document.exp.name == "Dropped", timeout=5000)
-    assert window.files.path == dropped.resolve() and window.windowTitle() == "RegLab — dropped.json"
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    assert window.session.path == dropped.resolve() and window.windowTitle() == "RegLab — dropped.json"
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
 
 
 # ---------------------------------------------------------------- exports
@@ -346,10 +347,10 @@ def test_metrics_csv_screenshot_and_summary(qtbot, window, dialogs, tmp_path, mo
     assert "no epochs trained yet" in files.copy_summary()
 
     train(qtbot, window, 4)
-    rows = list(window._rows)
+    rows = list(window.session.rows)
     assert [r["epoch"] for r in rows] == list(range(1, len(rows) + 1))
     dialogs.save_path = str(tmp_path / "metrics.csv")
-    monkeypatch.setattr(window.worker, "take_study", lambda: None)
+    monkeypatch.setattr(window.session.worker, "take_study", lambda: None)
     assert files.export_metrics()
     same_rows(read_csv(tmp_path / "metrics.csv"), rows)
     assert not (tmp_path / "metrics_compare.csv").exists()
@@ -358,7 +359,7 @@ def test_metrics_csv_screenshot_and_summary(qtbot, window, dialogs, tmp_path, mo
     exp = Experiment.from_dict(DEFAULT)
     study = StudyProgress(kind="compare", title="compare", curves=[Curve("none", rows=history(exp, 3)),
                                                                    Curve("L2", rows=history(exp, 2))])
-    monkeypatch.setattr(window.worker, "take_study", lambda: study)
+    monkeypatch.setattr(window.session.worker, "take_study", lambda: study)
     assert files.export_metrics()
     long = read_csv(tmp_path / "metrics_compare.csv")
     assert [r["variant"] for r in long] == ["none"] * 3 + ["L2"] * 2
@@ -376,13 +377,13 @@ def test_metrics_csv_screenshot_and_summary(qtbot, window, dialogs, tmp_path, mo
     assert files.copy_summary_action.shortcut().toString() == "Ctrl+Shift+C"
     files.copy_summary_action.trigger()
     text = QGuiApplication.clipboard().text()
-    assert text == summary_markdown(window.document.exp.name, window._rows)
-    assert "| quantity | value |" in text and f"after epoch {window._rows[-1]['epoch']}" in text
-    last = window._rows[-1]
+    assert text == summary_markdown(window.document.exp.name, window.session.rows)
+    assert "| quantity | value |" in text and f"after epoch {window.session.rows[-1]['epoch']}" in text
+    last = window.session.rows[-1]
     for key in ("loss", "data_loss", "penalty", "val_loss", "generalization_gap", "train_eval_accuracy",
                 "val_accuracy"):
         assert f"{last[key]:.6g}" in text, key
-    best = min(window._rows, key=lambda r: r["val_loss"])
+    best = min(window.session.rows, key=lambda r: r["val_loss"])
     assert f"| best epoch (lowest val_loss) | {best['epoch']} " in text
 
 
@@ -400,9 +401,9 @@ def test_summary_markdown_for_regression_rows():
 
 
 def test_export_keras_script(qtbot, window, dialogs, tmp_path):
-    if importlib.util.find_spec("engine.export_keras") is None:
-        pytest.skip("engine.export_keras is not there yet")
-    from engine.export_keras import keras_script
+    if importlib.util.find_spec("engine.export.keras_script") is None:
+        pytest.skip("engine.export.keras_script is not there yet")
+    from engine.export.keras_script import keras_script
 
     dialogs.save_path = str(tmp_path / "model.py")
     assert window.files.export_keras_script()
@@ -414,21 +415,19 @@ def test_export_keras_script(qtbot, window, dialogs, tmp_path):
 
 def test_save_trained_model_asks_the_worker(qtbot, window, dialogs, tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(window.worker, "save_model", calls.append, raising=False)
+    monkeypatch.setattr(window.session.worker, "save_model", calls.append, raising=False)
     dialogs.save_path = str(tmp_path / "trained")
     assert window.files.save_model()
     assert calls == [str(tmp_path / "trained.keras")]  # Keras needs the suffix
     assert "Saving the trained model" in window.statusBar().currentMessage()
-    window.files._on_model_saved(calls[0])  # what the worker's `saved` signal calls
+    window.session.worker.saved.emit(calls[0])  # what the worker says once the file is written
     assert window.statusBar().currentMessage() == f"Trained model saved to {calls[0]}"
 
 
 def test_save_trained_model_for_real(qtbot, window, dialogs, tmp_path):
-    if not hasattr(window.worker, "save_model") or not hasattr(window.worker, "saved"):
-        pytest.skip("TrainingWorker.save_model is not there yet")
     train(qtbot, window, 2)
     dialogs.save_path = str(tmp_path / "model.keras")
-    with qtbot.waitSignal(window.worker.saved, timeout=60000) as blocker:
+    with qtbot.waitSignal(window.session.worker.saved, timeout=60000) as blocker:
         assert window.files.save_model()
     assert blocker.args == [str(tmp_path / "model.keras")]
     assert (tmp_path / "model.keras").stat().st_size > 0
@@ -437,7 +436,7 @@ def test_save_trained_model_for_real(qtbot, window, dialogs, tmp_path):
 
 def test_tensorboard_logging_switches_on_and_off(qtbot, window, dialogs, tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(window.worker, "set_tensorboard", calls.append, raising=False)
+    monkeypatch.setattr(window.session.worker, "set_tensorboard", calls.append, raising=False)
     action = window.files.tensorboard_action
     assert action.isCheckable() and not action.isChecked()
     dialogs.folder = None

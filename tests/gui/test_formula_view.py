@@ -9,7 +9,7 @@ import pytest
 from engine.spec import Regularizer
 from gui import edits
 from gui.document import ExperimentDocument
-from gui.formula_view import ACTIVITY_NOTE, FormulaView, format_value
+from gui.live.formula_view import ACTIVITY_NOTE, FormulaView, format_value
 from tests.gui import fakes
 from tests.gui.layout_requests import LayoutRequests
 from tests.gui.pictures import show_in_host

@@ -23,6 +23,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from gui import edits
+from gui.run_state import State
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,29 +32,30 @@ ROOT = Path(__file__).resolve().parents[2]
 def settle(qtbot, window, timeout: int = 20000) -> None:
     """Wait until the worker is idle and every view has drawn everything it published."""
     def drawn():
-        updates = window.worker.take_updates(len(window._rows), window._run_id)
-        worker_busy = not window.worker._commands.empty() or window.worker._held
-        if updates.run_id != window._run_id or updates.new_rows or worker_busy:
+        updates = window.session.worker.take_updates(len(window.session.rows), window.session.run_id)
+        worker_busy = window.session.worker.commands_pending
+        if updates.run_id != window.session.run_id or updates.new_rows or worker_busy:
             return False
         curve = window.loss_view.curve_data("loss")[0]
-        snap_ok = updates.snapshot is None or window._shown_snapshot is updates.snapshot
-        return snap_ok and len(curve) == len(window._rows) and window._status.epoch == updates.status.epoch
+        snap_ok = updates.snapshot is None or window.shown_snapshot is updates.snapshot
+        session = window.session
+        return snap_ok and len(curve) == len(session.rows) and session.status.epoch == updates.status.epoch
 
     qtbot.waitUntil(drawn, timeout=timeout)
 
 
-def wait_state(qtbot, window, *states: str, timeout: int = 60000) -> None:
-    qtbot.waitUntil(lambda: window._status.state in states, timeout=timeout)
+def wait_state(qtbot, window, *states: State, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: window.session.state in states, timeout=timeout)
 
 
 # ---------------------------------------------------------------------------------------------------- divergence
 def make_it_diverge(window, l1: float = 0.0) -> None:
     """SGD, learning rate 10 and an L2 kernel λ of 100 (and ``l1``) on every hidden layer, as the user would."""
     doc = window.document
-    window.optimizer_box.setCurrentText("sgd")
-    window.optimizer_box.textActivated.emit("sgd")
-    window.lr_box.setValue(10.0)
-    window.lr_box.editingFinished.emit()
+    window.controls.optimizer_box.setCurrentText("sgd")
+    window.controls.optimizer_box.textActivated.emit("sgd")
+    window.controls.lr_box.setValue(10.0)
+    window.controls.lr_box.editingFinished.emit()
     for i in range(len(doc.exp.network.hidden)):  # λ 100 is beyond the slider's range (10): typed into the spec
         doc.edit("λ", lambda e, i=i: edits.set_regularizer(e, i, "kernel", edits.make_regularizer(
             "L1+L2" if l1 else "L2", l1, 100.0)))
@@ -69,30 +71,30 @@ def test_divergence_stops_with_a_reason_keeps_finite_weights_and_reset_recovers(
     exp = doc.exp
     assert exp.training.optimizer == "sgd" and exp.training.learning_rate == 10.0
     assert all(h.kernel_regularizer.l2 == 100.0 for h in exp.network.hidden)
-    wait_state(qtbot, window, "ready")
+    wait_state(qtbot, window, State.READY)
 
     window.play_action.trigger()
-    wait_state(qtbot, window, "diverged", timeout=30000)
+    wait_state(qtbot, window, State.DIVERGED, timeout=30000)
     settle(qtbot, window)
     message = window.statusBar().currentMessage()
     assert "diverged" in message and "learning rate" in message and "Reset" in message and "\n" not in message
     assert window.status_label.text().startswith("diverged")
     assert window.play_action.text() == "Play"
-    epoch = window._status.epoch
-    assert epoch == len(window._rows) == len(window.loss_view.curve_data("loss")[0])
-    snap = window.worker.take_updates(0, -1).snapshot
+    epoch = window.session.status.epoch
+    assert epoch == len(window.session.rows) == len(window.loss_view.curve_data("loss")[0])
+    snap = window.session.worker.take_updates(0, -1).snapshot
     assert snap is not None and snap.epoch == epoch  # the last finite epoch (the diverged one is not published)
     for layer in snap.layers:
         assert np.isfinite(layer.kernel).all() and np.isfinite(layer.bias).all()
-    assert all(np.isfinite(r["loss"]) for r in window._rows)
-    assert window._shown_snapshot is snap  # and that is what every view draws
+    assert all(np.isfinite(r["loss"]) for r in window.session.rows)
+    assert window.shown_snapshot is snap  # and that is what every view draws
     assert np.isfinite(window.weights_view.histogram_heights(0)).all()
 
     # still responsive: the render timer runs, Play does nothing, widgets react
     assert window.timer.isActive()
     window.play_action.trigger()
     qtbot.wait(300)
-    assert window._status.state == "diverged" and window._status.epoch == epoch
+    assert window.session.state is State.DIVERGED and window.session.status.epoch == epoch
     window.log_y_action.trigger()
     assert window.loss_view.log_y_box.isChecked()
     doc.select_layer(1)
@@ -102,29 +104,30 @@ def test_divergence_stops_with_a_reason_keeps_finite_weights_and_reset_recovers(
     while doc.undo_stack.canUndo():
         window.undo_action.trigger()
     assert doc.exp.training.learning_rate == 0.01
-    wait_state(qtbot, window, "ready")  # the optimizer edit rebuilt the run
+    wait_state(qtbot, window, State.READY)  # the optimizer edit rebuilt the run
     window.reset_action.trigger()
-    qtbot.waitUntil(lambda: window._status.state == "ready" and window._status.epoch == 0, timeout=10000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY and window.session.status.epoch == 0, timeout=10000)
     window.play_action.trigger()
-    qtbot.waitUntil(lambda: window._status.epoch >= 10, timeout=30000)
+    qtbot.waitUntil(lambda: window.session.status.epoch >= 10, timeout=30000)
     window.toggle_play()
-    wait_state(qtbot, window, "paused")
+    wait_state(qtbot, window, State.PAUSED)
     settle(qtbot, window)
-    assert window._status.epoch == len(window._rows) >= 10
+    assert window.session.status.epoch == len(window.session.rows) >= 10
 
 
 def test_reset_after_divergence_with_the_same_settings(qtbot, window):
     """Reset straight after a divergence (nothing changed): state ready, epoch 0, the curves empty, Step trains."""
     make_it_diverge(window)
     window.play_action.trigger()
-    wait_state(qtbot, window, "diverged", timeout=30000)
-    run = window._run_id
+    wait_state(qtbot, window, State.DIVERGED, timeout=30000)
+    run = window.session.run_id
     window.reset_action.trigger()
-    qtbot.waitUntil(lambda: window._run_id != run and window._status.state == "ready", timeout=10000)
+    qtbot.waitUntil(lambda: window.session.run_id != run and window.session.state is State.READY, timeout=10000)
     settle(qtbot, window)
-    assert window._status.epoch == 0 and window._rows == [] and len(window.loss_view.curve_data("loss")[0]) == 0
+    assert window.session.status.epoch == 0 and window.session.rows == []
+    assert len(window.loss_view.curve_data("loss")[0]) == 0
     window.step_action.trigger()  # one epoch: finite (epoch 1) or diverged again at once; either way it ran
-    qtbot.waitUntil(lambda: window._status.epoch == 1 or window._status.state == "diverged", timeout=10000)
+    qtbot.waitUntil(lambda: window.session.status.epoch == 1 or window.session.state is State.DIVERGED, timeout=10000)
 
 
 # ---------------------------------------------------------------------------------------------------- abuse
@@ -197,20 +200,21 @@ def test_hammering_every_control_while_training_leaves_a_consistent_window(qtbot
     assert structural >= 8
 
     # settle: let the worker work through the queue, then pause it and wait for the views to catch up
-    qtbot.waitUntil(lambda: window.worker._commands.empty() and window._status.state not in ("loading", "starting"),
-                    timeout=60000)
+    session = window.session
+    qtbot.waitUntil(lambda: not session.worker.commands_pending
+                    and session.state not in (State.LOADING, State.STARTING), timeout=60000)
     queue_done = time.perf_counter()
-    window.worker.pause()
-    qtbot.waitUntil(lambda: window._status.state in ("paused", "ready", "finished") and
-                    window.worker._commands.empty(), timeout=20000)
+    window.session.worker.pause()
+    qtbot.waitUntil(lambda: window.session.state in (State.PAUSED, State.READY, State.FINISHED) and
+                    not window.session.worker.commands_pending, timeout=20000)
     settle(qtbot, window)
     qtbot.wait(300)
     settle(qtbot, window)
 
     status_epoch = int(window.status_label.text().split("epoch ")[1].split()[0])
-    assert status_epoch == window._status.epoch == len(window._rows)
-    assert [r["epoch"] for r in window._rows] == list(range(1, len(window._rows) + 1))
-    assert len(window.loss_view.curve_data("loss")[0]) == len(window._rows)
+    assert status_epoch == window.session.status.epoch == len(window.session.rows)
+    assert [r["epoch"] for r in window.session.rows] == list(range(1, len(window.session.rows) + 1))
+    assert len(window.loss_view.curve_data("loss")[0]) == len(window.session.rows)
     assert window.play_action.text() == "Play"
 
     # the network drawn, the network trained and the document's network are the same
@@ -218,8 +222,8 @@ def test_hammering_every_control_while_training_leaves_a_consistent_window(qtbot
     view = window.network_view
     assert view._sizes()[1:-1] == hidden and len(view._columns) == len(hidden) + 2
     assert [len(c) for c in view._columns][1:-1] == [min(u, 32) for u in hidden]
-    assert window.worker._exp == doc.exp  # the worker runs what the document says (live values included)
-    snap = window.worker.take_updates(0, -1).snapshot
+    assert window.session.worker.experiment == doc.exp  # the worker runs what the document says (live values included)
+    snap = window.session.worker.take_updates(0, -1).snapshot
     if snap is not None:
         assert [layer.kernel.shape[1] for layer in snap.layers[:-1]] == hidden
         assert view._snap is snap
@@ -235,13 +239,14 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 
 import gui.app
+from gui.run_state import State
 
 scenario, exp_path, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 seen = {"dataset": False, "loading_since": None, "started": False}
 
 
 def close(window, **info):
-    status = window.worker.take_updates(0, -1).status
+    status = window.session.worker.take_updates(0, -1).status
     info.update(scenario=scenario, dataset_ready=seen["dataset"], state=status.state, epoch=status.epoch)
     info["closed_at"] = time.time()
     out.write_text(json.dumps(info))
@@ -249,7 +254,7 @@ def close(window, **info):
 
 
 def drive(window):
-    worker = window.worker
+    worker = window.session.worker
     worker.dataset_ready.connect(lambda _dataset: seen.__setitem__("dataset", True))
     window.files.choose_folder = lambda title: str(out.parent / "tb")
     timer = QTimer(window)
@@ -258,13 +263,13 @@ def drive(window):
         status = worker.take_updates(0, -1).status
         study = worker.take_study()
         if scenario == "csv":
-            if status.state == "loading" and seen["loading_since"] is None:
+            if status.state is State.LOADING and seen["loading_since"] is None:
                 seen["loading_since"] = time.time()
             if seen["loading_since"] is not None and time.time() - seen["loading_since"] > 0.5:
                 timer.stop()
                 close(window)
             return
-        if not seen["started"] and status.state == "ready":
+        if not seen["started"] and status.state is State.READY:
             seen["started"] = True
             window.files.tensorboard_action.trigger()  # log to TensorBoard (the folder chooser answers tb/)
             if scenario == "train":
@@ -287,7 +292,7 @@ def drive(window):
         elif scenario == "cv" and study is not None and sum(len(c.rows) for c in study.curves) >= 5:
             timer.stop()  # between two epochs of the first fold
             close(window, study_rows=sum(len(c.rows) for c in study.curves))
-        elif scenario == "sweep" and status.state == "study":
+        elif scenario == "sweep" and status.state is State.STUDY:
             timer.stop()  # the study has just started: loading the data, building its first model
             close(window, study_rows=sum(len(c.rows) for c in study.curves) if study else 0)
 

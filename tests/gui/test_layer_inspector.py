@@ -8,9 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine.spec import Experiment, Regularizer
-from gui import edits, palette
+from gui import edits
 from gui.document import INPUT_LAYER, ExperimentDocument
-from gui.layer_inspector import DROPOUT_HINT, LayerInspector
+from gui.panels.layer_inspector import DROPOUT_HINT, LayerInspector
+from gui.plotting import palette
 from tests.gui import fakes
 from tests.gui.pictures import show_in_host
 

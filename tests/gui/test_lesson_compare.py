@@ -6,7 +6,8 @@ import json
 
 from fakes import DEFAULT
 
-from engine.study import classic_variants
+from engine.studies.study import classic_variants
+from gui.run_state import State
 
 L1 = "network.hidden[*].kernel_regularizer.l1"
 VARIANTS = [
@@ -29,11 +30,11 @@ def lesson_path(tmp_path, study: dict):
 
 
 def run_lesson_study(qtbot, window):
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
     assert window.lesson_panel.study_button.text() == "Run the comparison"
     window.lesson_panel.study_button.click()
-    qtbot.waitUntil(lambda: (p := window.worker.take_study()) is not None and p.done, timeout=120000)
-    return window.worker.take_study()
+    qtbot.waitUntil(lambda: (p := window.session.worker.take_study()) is not None and p.done, timeout=120000)
+    return window.session.worker.take_study()
 
 
 def test_the_lessons_own_variants_are_what_its_button_compares(qtbot, window, tmp_path):
@@ -63,9 +64,9 @@ def test_a_lesson_without_variants_compares_the_classic_set_of_its_experiment(qt
 def test_a_variant_the_experiment_cannot_take_is_a_message_and_nothing_runs(qtbot, window, tmp_path):
     bad = [{"label": "third layer", "set": {"network.hidden[2].dropout": 0.5}}]
     window.open_experiment(lesson_path(tmp_path, {"kind": "compare", "variants": bad}))
-    qtbot.waitUntil(lambda: window._status.state == "ready", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state is State.READY, timeout=60000)
     window.lesson_panel.study_button.click()
     assert window.statusBar().currentMessage() == (
         'The lesson\'s study cannot run: lesson.study.variants[0].set["network.hidden[2].dropout"]: '
         "hidden[2] does not exist (2 layers)")
-    assert window.worker.take_study() is None
+    assert window.session.worker.take_study() is None

@@ -11,17 +11,11 @@ import pytest
 from fakes import experiment, history
 from pictures import distinct_colours, scene_items
 
-from gui.loss_view import (
-    BAND_PIXELS,
-    CURVES_LEAST,
-    LOSS_LABELS,
-    LossPart,
-    LossView,
-    band_edges,
-    nice_ceiling,
-    sticky_range,
-)
-from gui.palette import CURVE
+from gui.live.loss_legends import CURVES_LEAST, LOSS_LABELS
+from gui.live.loss_view import LossPart, LossView
+from gui.live.penalty_band import BAND_PIXELS, band_edges
+from gui.plotting.epoch_plots import nice_ceiling, sticky_range
+from gui.plotting.palette import CURVE
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -409,7 +403,7 @@ def test_picture_is_drawn_and_saved(view, qtbot, tmp_path, zoom):
 
 
 def test_a_label_is_measured_by_its_text_not_its_margins(qtbot):
-    from gui.plot_style import fit_axis_label, style_plot
+    from gui.plotting.plot_style import fit_axis_label, style_plot
 
     plot = pg.PlotItem()
     plot.setLabel("left", "accuracy")

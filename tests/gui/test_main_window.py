@@ -12,25 +12,26 @@ from PySide6.QtGui import QImage
 
 from engine.spec import Experiment
 from gui.main_window import MainWindow
+from gui.run_state import State
 
 
 def wait_epochs(qtbot, window, n: int, timeout: int = 60000) -> None:
-    qtbot.waitUntil(lambda: window._status.epoch >= n and len(window._rows) >= n, timeout=timeout)
+    qtbot.waitUntil(lambda: window.session.status.epoch >= n and len(window.session.rows) >= n, timeout=timeout)
 
 
 def settle(qtbot, window) -> None:
     """Wait until every view has drawn everything published (views take turns on the render timer)."""
     def drawn():
-        latest = window.worker.take_updates(len(window._rows), window._run_id).snapshot
+        latest = window.session.worker.take_updates(len(window.session.rows), window.session.run_id).snapshot
         curve = window.loss_view.curve_data("loss")[0]
-        return latest is not None and window._shown_snapshot is latest and len(curve) == len(window._rows)
+        return latest is not None and window.shown_snapshot is latest and len(curve) == len(window.session.rows)
 
     qtbot.waitUntil(drawn, timeout=10000)
 
 
 def pause(qtbot, window) -> None:
     window.toggle_play()
-    qtbot.waitUntil(lambda: window._status.state == "paused", timeout=10000)
+    qtbot.waitUntil(lambda: window.session.state is State.PAUSED, timeout=10000)
     settle(qtbot, window)
 
 
@@ -60,7 +61,8 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
     qtbot.keyClick(kernel.lam1.field, Qt.Key.Key_Return)
     layer = doc.exp.network.hidden[1]
     assert layer.units == 5 and layer.dropout > 0 and layer.kernel_regularizer.l1 == pytest.approx(0.003)
-    qtbot.waitUntil(lambda: window._status.state == "ready" and window.worker.take_updates(0, -1).run_id > 1,
+    worker = window.session.worker
+    qtbot.waitUntil(lambda: window.session.state is State.READY and worker.take_updates(0, -1).run_id > 1,
                     timeout=60000)
 
     window.play_action.trigger()
@@ -70,32 +72,35 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
     weights = window.weights_view
     first_hists = [weights.histogram_heights(i).copy() for i in range(weights.layer_count())]
     first_image = np.array(window.boundary_view.image_array(), copy=True)
-    wait_epochs(qtbot, window, max(25, window._status.epoch + 20))  # 20 more than drawn then, however busy the GUI
+    # 20 more than drawn then, however busy the GUI
+    wait_epochs(qtbot, window, max(25, window.session.status.epoch + 20))
     pause(qtbot, window)
 
-    epochs = window._status.epoch
+    epochs = window.session.status.epoch
     x, y = window.loss_view.curve_data("val_loss")
-    assert len(x) == len(window._rows) == epochs
-    assert [r["epoch"] for r in window._rows] == list(range(1, epochs + 1))
+    assert len(x) == len(window.session.rows) == epochs
+    assert [r["epoch"] for r in window.session.rows] == list(range(1, epochs + 1))
     # (A small layer's few weights can stay in their bins for 20 epochs; the network as a whole does not.)
     assert any(not np.array_equal(weights.histogram_heights(i), first) for i, first in enumerate(first_hists))
     assert len(weights.history_image(0)) > 1  # the heat map recorded the epochs drawn since
     assert not np.array_equal(window.boundary_view.image_array(), first_image)
-    snap = window._shown_snapshot
+    snap = window.shown_snapshot
     assert snap.epoch == epochs
-    dropped = sum(int(layer.dropped.sum()) for layer in snap.layers if layer.dropped is not None)
-    dropped += int(snap.input_dropped.sum())
+    # The view crosses out the dropped units among those it draws (a short view draws fewer than a layer has).
+    drawn = [len(column) for column in window.network_view.neuron_positions()]
+    masks = [snap.input_dropped, *(layer.dropped for layer in snap.layers[:-1])]
+    dropped = sum(int(np.asarray(m, bool)[:n].sum()) for m, n in zip(masks, drawn, strict=False) if m is not None)
     assert window.network_view.dropped_drawn_count() == dropped
     assert snap.layers[1].kernel.shape == (8, 5)
 
     time.sleep(0.3)
     qtbot.wait(100)
-    assert window._status.epoch == epochs  # the counter stops while paused
+    assert window.session.status.epoch == epochs  # the counter stops while paused
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: window._status.epoch == epochs + 1, timeout=10000)
+    qtbot.waitUntil(lambda: window.session.status.epoch == epochs + 1, timeout=10000)
     qtbot.wait(300)
     settle(qtbot, window)
-    assert window._status.epoch == epochs + 1 and len(window._rows) == epochs + 1  # exactly one epoch
+    assert window.session.status.epoch == epochs + 1 and len(window.session.rows) == epochs + 1  # exactly one epoch
 
     for name, widget in (("window", window), ("network", window.network_view), ("loss", window.loss_view),
                          ("weights", window.weights_view), ("boundary", window.boundary_view),
@@ -110,23 +115,24 @@ def test_live_lambda_change_shows_in_the_penalty_curve_and_structural_change_res
     window.play_action.trigger()
     wait_epochs(qtbot, window, 5)
     pause(qtbot, window)
-    run = window._run_id
-    before = window._rows[-1]["hidden_1_penalty"]
+    run = window.session.run_id
+    before = window.session.rows[-1]["hidden_1_penalty"]
     doc.select_layer(0)
     kernel = window.inspector.groups["kernel"]
     kernel.lam2.set_value(0.5)
     kernel.lam2.value_changed.emit(0.5)  # as a slider drag would
     assert doc.exp.network.hidden[0].kernel_regularizer.l2 == pytest.approx(0.5)
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: len(window._rows) and window._rows[-1]["hidden_1_penalty"] > 20 * before, timeout=10000)
+    rows = window.session.rows
+    qtbot.waitUntil(lambda: len(rows) and rows[-1]["hidden_1_penalty"] > 20 * before, timeout=10000)
     settle(qtbot, window)
-    assert window._run_id == run  # same run: weights kept
+    assert window.session.run_id == run  # same run: weights kept
     _, penalty = window.loss_view.curve_data("penalty")
     assert penalty[-1] > 10 * penalty[-2]
 
     window.inspector.units.setValue(3)  # structural
-    qtbot.waitUntil(lambda: window._run_id != run and window._status.state == "ready", timeout=60000)
-    assert window._rows == [] and "from scratch" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.session.run_id != run and window.session.state is State.READY, timeout=60000)
+    assert window.session.rows == [] and "from scratch" in window.statusBar().currentMessage()
     assert len(window.loss_view.curve_data("loss")[0]) == 0
 
 
@@ -154,7 +160,7 @@ def test_closing_during_training_stops_the_worker_quickly(qtbot, window):
     start = time.perf_counter()
     window.close()
     assert time.perf_counter() - start < 1.0
-    assert not window.worker.is_running
+    assert not window.session.worker.is_running
 
 
 def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
@@ -162,10 +168,10 @@ def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
     w = MainWindow(Experiment.from_dict(DEFAULT), settings=QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(w)
     w.status_label.setText("ready · epoch 0")
-    base = w.lr_box.font().pointSizeF(), w.status_label.font().pointSizeF(), w.status_label.width()
+    base = w.controls.lr_box.font().pointSizeF(), w.status_label.font().pointSizeF(), w.status_label.width()
     w.set_zoom(2.0)
     # the toolbar's controls and the status bar grow with the views (the menus too)
-    assert w.lr_box.font().pointSizeF() == pytest.approx(2 * base[0], rel=0.15)
+    assert w.controls.lr_box.font().pointSizeF() == pytest.approx(2 * base[0], rel=0.15)
     assert w.status_label.font().pointSizeF() == pytest.approx(2 * base[1], rel=0.15)
     assert w.status_label.width() > 1.5 * base[2]
     w.close()
@@ -173,7 +179,7 @@ def test_zoom_and_layout_are_remembered(qtbot, tmp_path):
     qtbot.addWidget(again)
     assert again.zoom == pytest.approx(2.0)
     again.close()
-    assert w.worker.stop(timeout_ms=30000) and again.worker.stop(timeout_ms=30000)
+    assert w.session.worker.stop(timeout_ms=30000) and again.session.worker.stop(timeout_ms=30000)
 
 
 def test_view_switches_are_in_the_menu_with_keys(qtbot, window):

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QToolButton
 from engine.spec import HiddenLayer
 from gui import edits
 from gui.document import INPUT_LAYER, ExperimentDocument
-from gui.network_view import EDGE_LEVELS, MAX_DRAWN, NEURON, NetworkView
-from gui.palette import BLUE, ORANGE
+from gui.live.network_view import EDGE_LEVELS, MAX_DRAWN, NEURON, NetworkView
+from gui.plotting.palette import BLUE, ORANGE
 from tests.gui import fakes
 
 # the offscreen platform warns when a top-level window is shown; that is not this widget's doing

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fakes import DEFAULT
 
 from engine.spec import Experiment
-from gui.main_window import FORMULA_SHARE
+from gui.window_layout import FORMULA_SHARE
 
 
 def objective(kind: str) -> Experiment:
@@ -62,7 +62,7 @@ def test_an_objective_changed_while_the_study_shows_comes_back_at_its_new_height
     from test_study_view import compare_progress
 
     progress = compare_progress(done=True)
-    monkeypatch.setattr(window.worker, "take_study", lambda: progress)
+    monkeypatch.setattr(window.session.worker, "take_study", lambda: progress)
     window.studies.started.emit(progress.kind)
     qtbot.waitUntil(lambda: window.study_view._progress is progress, timeout=5000)
     assert not window.formula_dock.isVisible()  # lent to the study

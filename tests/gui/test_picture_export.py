@@ -6,12 +6,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from gui.picture_export import add_picture_export
+from gui.plotting.picture_export import add_picture_export
 
 
 def test_every_view_saves_png_and_svg(qtbot, window, tmp_path):
     window.play_action.trigger()
-    qtbot.waitUntil(lambda: window._status.epoch >= 3, timeout=60000)
+    qtbot.waitUntil(lambda: window.session.status.epoch >= 3, timeout=60000)
     window.play_action.trigger()
     qtbot.waitUntil(lambda: len(window.loss_view.curve_data("loss")[0]) >= 3, timeout=10000)  # drawn in its turn
     views = [window.network_view, window.loss_view, window.weights_view, window.boundary_view, window.study_view]

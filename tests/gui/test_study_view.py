@@ -17,11 +17,11 @@ import pytest
 from fakes import experiment, snapshot
 from pictures import distinct_colours
 
-from engine.snapshot import NEAR_ZERO, weight_histogram
-from engine.study import Curve, StudyProgress, run_summary
-from gui.compare_page import ShareAxis, hidden_weights
-from gui.study_view import HINT, StudyView
-from gui.sweep_page import sweep_means
+from engine.studies.study import Curve, StudyProgress, run_summary
+from engine.training.snapshot import NEAR_ZERO, weight_histogram
+from gui.studies.compare_page import ShareAxis, hidden_weights
+from gui.studies.study_view import HINT, StudyView
+from gui.studies.sweep_page import sweep_means
 
 SCRATCH = Path("/tmp/scratch")
 

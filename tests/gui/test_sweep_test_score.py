@@ -6,8 +6,8 @@ import pytest
 from pictures import distinct_colours
 from test_study_view import save_shot, sweep_progress
 
-from gui.plot_style import LABEL_PT
-from gui.study_view import StudyView
+from gui.plotting.plot_style import LABEL_PT
+from gui.studies.study_view import StudyView
 
 SENTENCE = "Test score of the chosen value (0.001) on 50 untouched rows: accuracy 0.86, loss 0.34 (mean of 2 seeds)"
 

@@ -5,6 +5,7 @@ import time
 import fakes
 import pytest
 
+from gui.run_state import State
 from gui.training_worker import TrainingWorker
 from tests.no_reglab import python_without_reglab
 
@@ -43,11 +44,11 @@ def test_play_pause_step_reset(qtbot, worker):
     with qtbot.waitSignal(worker.dataset_ready, timeout=60000) as ready:
         worker.load(exp)
     assert ready.args[0].x_train.shape[1] == 2
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.play()
     wait_for(qtbot, collector, lambda u: u.status.epoch >= 5)
     worker.pause()
-    wait_for(qtbot, collector, lambda u: u.status.state == "paused")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.PAUSED)
     time.sleep(0.2)
     u = collector.poll()
     paused_at = u.status.epoch
@@ -71,7 +72,7 @@ def test_live_change_keeps_the_run_structural_change_starts_a_new_one(qtbot, wor
     exp = fakes.experiment()
     collector = Collector(worker)
     worker.load(exp)
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.step()
     wait_for(qtbot, collector, lambda u: u.status.epoch == 1)
     run = collector.run_id
@@ -86,7 +87,7 @@ def test_live_change_keeps_the_run_structural_change_starts_a_new_one(qtbot, wor
     structural = exp.copy()
     structural.network.hidden[0].units = 3
     worker.apply_live(structural)  # not live-applicable: the worker rebuilds
-    wait_for(qtbot, collector, lambda u: u.run_id != run and u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.run_id != run and u.status.state is State.READY)
     assert collector.poll().status.epoch == 0
 
 
@@ -98,7 +99,7 @@ def test_bad_data_becomes_a_message_and_the_worker_lives_on(qtbot, worker, tmp_p
     assert "missing.csv" in failed.args[0] and "\n" not in failed.args[0]
     collector = Collector(worker)
     worker.load(fakes.experiment())
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
 
 
 def test_speed_cap(qtbot, worker):
@@ -106,7 +107,7 @@ def test_speed_cap(qtbot, worker):
     exp.training.epochs = 10_000
     collector = Collector(worker)
     worker.load(exp)
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.set_speed(10.0)
     worker.play()
     wait_for(qtbot, collector, lambda u: u.status.epoch >= 1)
@@ -125,7 +126,7 @@ def test_stops_promptly_while_training(qtbot):
     exp.training.epochs = 100_000
     collector = Collector(worker)
     worker.load(exp)
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.play()
     wait_for(qtbot, collector, lambda u: u.status.epoch >= 3)
     start = time.perf_counter()
@@ -135,24 +136,24 @@ def test_stops_promptly_while_training(qtbot):
 
 
 def test_a_study_runs_between_epochs_and_the_live_run_waits(qtbot, worker):
-    from engine.study import classic_variants
+    from engine.studies.study import classic_variants
 
     exp = fakes.experiment()
     exp.training.epochs = 10_000
     collector = Collector(worker)
     worker.load(exp)
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.play()
     wait_for(qtbot, collector, lambda u: u.status.epoch >= 2)
     short = exp.copy()
     short.training.epochs = 3
     worker.start_study("compare", variants=classic_variants(short))
-    wait_for(qtbot, collector, lambda u: u.status.state == "study")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.STUDY)
     live_epoch = collector.poll().status.epoch
     qtbot.waitUntil(lambda: worker.take_study() is not None and worker.take_study().done, timeout=60000)
     progress = worker.take_study()
     assert [len(c.rows) for c in progress.curves] == [3, 3, 3, 3] and len(progress.table) == 4
-    wait_for(qtbot, collector, lambda u: u.status.state == "paused")  # the live run paused, its weights kept
+    wait_for(qtbot, collector, lambda u: u.status.state is State.PAUSED)  # the live run paused, its weights kept
     assert collector.poll().status.epoch == live_epoch
     assert "Compared 4 variants" in collector.poll().status.message
 
@@ -162,12 +163,12 @@ def test_a_study_can_be_cancelled_and_bad_parameters_become_a_message(qtbot, wor
     exp.training.epochs = 10_000
     collector = Collector(worker)
     worker.load(exp)
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.start_study("cv", exp=exp, folds=3)
     qtbot.waitUntil(lambda: worker.take_study() is not None and len(worker.take_study().curves[0].rows) >= 2,
                     timeout=60000)
     worker.cancel_study()
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready" and "stopped" in u.status.message)
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY and "stopped" in u.status.message)
     progress = worker.take_study()
     assert not progress.done and progress.message == "Stopped"
 
@@ -193,7 +194,7 @@ def test_save_model_and_tensorboard_runs(qtbot, worker, tmp_path):
     board = tmp_path / "tb"
     worker.set_tensorboard(str(board))
     worker.load(exp)
-    wait_for(qtbot, collector, lambda u: u.status.state == "ready")
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
     worker.step()
     worker.step()
     wait_for(qtbot, collector, lambda u: u.status.epoch == 2)
@@ -253,7 +254,7 @@ def test_a_rebuild_frees_the_previous_model(qtbot, worker):
         changed.network.hidden[0].units += extra  # a structural change: a new model
         run = collector.run_id
         worker.load(changed)
-        wait_for(qtbot, collector, lambda u, run=run: u.run_id != run and u.status.state == "ready")
+        wait_for(qtbot, collector, lambda u, run=run: u.run_id != run and u.status.state is State.READY)
         if extra == 2:
             assert not gc.isenabled()  # cycles are collected on the GUI thread (gui/garbage.py), as here
             gc.collect()

@@ -12,21 +12,13 @@ from pictures import distinct_colours, scene_items, show_in_host
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
-from engine.snapshot import ASINH_BINS, ASINH_EDGES, asinh_histogram, histogram_edges, weight_histogram
-from gui.palette import BLUE, GREY, ORANGE, PAPER
-from gui.weights_view import (
-    EMPTY,
-    HEAT_CAPTIONS,
-    HISTOGRAM_CAPTIONS,
-    HISTORY_EPOCHS,
-    WeightsPart,
-    WeightsView,
-    centre_out,
-    decade_levels,
-    epoch_step,
-    fitted_curves,
-    fitting_labels,
-)
+from engine.training.snapshot import ASINH_BINS, ASINH_EDGES, asinh_histogram, histogram_edges, weight_histogram
+from gui.live.column_wrapping import column_count, wrapping
+from gui.live.weight_drawing import EMPTY, HISTORY_EPOCHS, fitted_curves
+from gui.live.weight_readout import LayerReadout
+from gui.live.weights_view import HEAT_CAPTIONS, HISTOGRAM_CAPTIONS, WeightsPart, WeightsView
+from gui.plotting.palette import BLUE, GREY, ORANGE, PAPER
+from gui.plotting.plot_axes import centre_out, decade_levels, epoch_step, fitting_labels
 
 SHOTS = Path("/tmp/reglab_shots")
 
@@ -202,6 +194,29 @@ def test_the_readout_gives_the_norms_and_the_share_near_zero(view):
     assert f"L2 ‖w‖ = {layer.l2_norm:.3g}" in text
     assert f"{100 * layer.near_zero:.0f} % near 0" in text
     assert 0.2 < layer.near_zero < 0.9
+
+
+def test_a_readout_is_four_lines_in_the_box_and_one_line_in_text():
+    readout = LayerReadout("hidden 2", l1_norm=1234.4, l2_norm=0.000123, near_zero=0.184)
+    assert readout.lines() == ("hidden 2", "L1 Σ|w| = 1234", "L2 ‖w‖ = 0.000123", "18 % near 0")
+    assert readout.text() == "hidden 2 — L1 Σ|w| = 1234 · L2 ‖w‖ = 0.000123 · 18 % near 0"
+
+
+def test_the_readout_box_shows_the_layers_numbers_line_by_line(view):
+    snap = regularized(150)
+    view.show_snapshot(snap)
+    assert view._layers[1].readout.lines == LayerReadout.of(snap.layers[1]).lines()
+    assert view._layers[1].readout.lines[0] == "hidden 2"
+
+
+def test_columns_fill_rows_evenly_and_shrink_their_type_only_where_rows_would_squash_them():
+    assert [column_count(layers, 3) for layers in (1, 2, 3, 4, 5, 6, 7)] == [1, 2, 3, 2, 3, 3, 3]
+    # 3 columns of 250 px in 600 px: 2 side by side (rows of 250 px fit 1000 px), at the full type size
+    assert wrapping(3, room=600, need=250, height=1000, zoom=1.0) == (2, 1.0)
+    # in 400 px two rows do not fit: 3 columns, type 0.97 × 600 / 750 of the zoom
+    columns, type_zoom = wrapping(3, room=600, need=250, height=400, zoom=1.0)
+    assert columns == 3 and type_zoom == pytest.approx(0.97 * 600 / 750)
+    assert wrapping(3, room=300, need=250, height=400, zoom=2.0) == (3, 2.0 * 0.7)  # never below SMALLEST_TYPE
 
 
 def test_new_layers_rebuild_and_the_same_layers_only_update(view):

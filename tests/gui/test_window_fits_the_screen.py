@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QMainWindow
 from test_study_view import compare_progress
 
 from engine.spec import Experiment
-from gui.main_window import FORMULA_SHARE, MainWindow, fitted
+from gui.main_window import MainWindow
+from gui.window_layout import FORMULA_SHARE, fitted
 
 PROBE = Path(__file__).with_name("screen_layout_probe.py")
 # Readable at zoom 1 (times the zoom in presentation mode): a live view's least width × height, a study's, and a
@@ -73,7 +74,7 @@ def test_a_saved_geometry_is_brought_whole_inside_this_screen(qtbot, tmp_path, s
     qtbot.waitUntil(lambda: inside(w), timeout=2000)  # (Qt's own restoring leaves a pixel or a border outside)
     assert w.width() >= min(size[0], w.screen().availableGeometry().width()) - 10  # as big as the screen allows
     w.close()
-    assert w.worker.stop(timeout_ms=30000)
+    assert w.session.worker.stop(timeout_ms=30000)
 
 
 def test_the_objective_dock_starts_at_most_its_share_of_the_window(qtbot, window):
@@ -86,7 +87,7 @@ def test_the_objective_dock_starts_at_most_its_share_of_the_window(qtbot, window
 # ---------------------------------------------------------------- the study on a tab of its own
 
 def show_study(qtbot, window, monkeypatch, progress):
-    monkeypatch.setattr(window.worker, "take_study", lambda: progress)  # a hand-made study, as if it ran
+    monkeypatch.setattr(window.session.worker, "take_study", lambda: progress)  # a hand-made study, as if it ran
     window.studies.started.emit(progress.kind)
     qtbot.waitUntil(lambda: window.study_view._progress is progress, timeout=5000)
 
@@ -129,7 +130,7 @@ def test_closing_on_the_study_tab_remembers_the_everyday_layout(qtbot, window, m
     # the objective and the side panel come back: neither the study's lending nor presentation mode is remembered
     assert again.formula_dock.isVisibleTo(again) and again.side_dock.isVisibleTo(again)
     again.close()
-    assert again.worker.stop(timeout_ms=30000)
+    assert again.session.worker.stop(timeout_ms=30000)
 
 
 def test_leaving_presentation_mode_on_the_study_tab_keeps_the_objective_lent(qtbot, window, monkeypatch):

@@ -1,0 +1,1 @@
+"""Export: the experiment as a plain Keras script, and its run as TensorBoard logs."""

@@ -1,0 +1,200 @@
+"""Sweeps (validation curves): train one experiment for each value of one field, and a few seeds each.
+
+The field is named by its path in the experiment file (``network.hidden[*].dropout``,
+``training.learning_rate``…) and the values are a list or a log range, as :mod:`engine.spec.fields` reads
+them. The best value is the one with the lowest mean final validation loss.
+
+That validation score is optimistic: it helped choose. With test rows (``data.test``), the chosen value's
+final models are then scored once on those untouched rows — the sweep's honest estimate.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.spec import MAX_SWEEP_SEEDS, Experiment, SpecError, set_path
+
+
+@dataclass
+class SweepRow:
+    value: float
+    seed: int
+    final_train: float  # the metric (accuracy or rmse) on the training set, dropout off, at the last epoch
+    final_val: float
+    best_val: float  # best validation metric over the epochs
+    best_epoch: int
+    final_val_loss: float
+    metric: str = "accuracy"  # or "rmse"
+
+
+@dataclass
+class FinalTestScore:
+    """The chosen value's score on the test rows, which nothing trained, scaled, validated or chose with."""
+
+    value: float
+    seeds: int  # its runs, one per training seed; the scores are their means
+    test_rows: int
+    test_metric: float  # accuracy or RMSE (target units) of the final model on the test rows
+    test_loss: float  # data loss of the final model on the test rows (as val_loss on the validation rows)
+    metric: str = "accuracy"  # or "rmse"
+
+    def sentence(self) -> str:
+        """``Test score of the chosen value (0.3) on 50 untouched rows: accuracy 0.86, loss 0.34``."""
+        mean = f" (mean of {self.seeds} seeds)" if self.seeds > 1 else ""
+        name = "RMSE" if self.metric == "rmse" else self.metric
+        return (f"Test score of the chosen value ({self.value:g}) on {self.test_rows} untouched rows: "
+                f"{name} {self.test_metric:.3g}, loss {self.test_loss:.3g}{mean}")
+
+    def write_csv(self, path: Path) -> None:
+        """One header and one row: value, seeds, test_rows, test_accuracy (or test_rmse), test_loss."""
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["value", "seeds", "test_rows", f"test_{self.metric}", "test_loss"])
+            writer.writerow([f"{self.value:.6g}", self.seeds, self.test_rows, f"{self.test_metric:.6g}",
+                             f"{self.test_loss:.6g}"])
+
+
+def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
+              on_row: Callable[[SweepRow], None] | None = None,
+              on_epoch: Callable[[float, int, object], None] | None = None,
+              should_stop: Callable[[], bool] | None = None,
+              on_test_score: Callable[[FinalTestScore], None] | None = None) -> list[SweepRow]:
+    """Train ``exp`` for every value × seed (training seeds exp.training.seed, +1, …; the data stays the same).
+
+    ``on_epoch(value, seed, snapshot)`` is called after every epoch, ``on_row`` after every run;
+    ``should_stop`` is checked between epochs (True raises InterruptedError). With test rows (data.test > 0),
+    ``on_test_score`` is called once at the end with the chosen value's :class:`FinalTestScore`."""
+    if not 1 <= seeds <= MAX_SWEEP_SEEDS:
+        raise SpecError(f"{seeds} is out of range [1, {MAX_SWEEP_SEEDS}]", field="seeds")
+    variants = [set_path(exp, path, v) for v in values]  # every value is checked before anything trains
+    from engine.data import load_dataset
+
+    dataset = load_dataset(exp)
+    scoring = on_test_score is not None and len(dataset.test_index) > 0
+    rows: list[SweepRow] = []
+    final_weights: dict[float, list[list[np.ndarray]]] = {}  # per value that may still be chosen, per seed
+    for i, (value, variant) in enumerate(zip(values, variants, strict=True)):
+        for s in range(seeds):
+            run = variant.copy()
+            run.training.seed = exp.training.seed + s
+            trainer = _train(run, dataset, value, on_epoch, should_stop)
+            rows.append(_sweep_row(value, run.training.seed, trainer))
+            if scoring:
+                final_weights.setdefault(value, []).append([v.numpy() for v in trainer.model.trainable_variables])
+            if on_row is not None:
+                on_row(rows[-1])
+        _forget_unchosen(final_weights, best_value(rows), values[i + 1:])
+    if scoring:
+        # Only the chosen value meets the test rows: scoring every value on them would invite choosing by
+        # them, and the test score would then be as optimistic as the validation score it is meant to check.
+        chosen = best_value(rows)
+        on_test_score(score_on_test_rows(variants[values.index(chosen)], dataset, chosen, final_weights[chosen]))
+    return rows
+
+
+def _train(run: Experiment, dataset, value: float, on_epoch, should_stop):
+    """One run of the sweep, to its epoch limit or its early stop; the trainer holds the final model."""
+    from engine.training.trainer import Trainer
+
+    trainer = Trainer(run, dataset, grid_every=0)
+    while trainer.epoch < run.training.epochs and not trainer.stopped_early:
+        if should_stop is not None and should_stop():
+            raise InterruptedError("sweep stopped")
+        snap = trainer.step()
+        if on_epoch is not None:
+            on_epoch(value, run.training.seed, snap)
+    return trainer
+
+
+def _sweep_row(value: float, seed: int, trainer) -> SweepRow:
+    history = trainer.history
+    metric = trainer.metric_name
+    vals = np.array([r[f"val_{metric}"] for r in history])
+    best = int(np.argmin(vals) if metric == "rmse" else np.argmax(vals))
+    return SweepRow(value, seed, history[-1][f"train_eval_{metric}"], history[-1][f"val_{metric}"],
+                    float(vals[best]), best + 1, history[-1]["val_loss"], metric)
+
+
+def _forget_unchosen(final_weights: dict, best: float, later_values: list[float]) -> None:
+    """Keep the final weights of the best value so far and of values still to come; memory stays at about
+    two values' runs."""
+    for value in list(final_weights):
+        if value != best and value not in later_values:
+            del final_weights[value]
+
+
+def score_on_test_rows(variant: Experiment, dataset, value: float, weights: list[list[np.ndarray]]) -> FinalTestScore:
+    """The mean over ``weights`` (one final model per seed of ``variant``) of the test metric and data loss."""
+    from engine.training.trainer import Trainer
+
+    # The variant's own network: a classic-dropout network scales by its rates at evaluation.
+    trainer = Trainer(variant, dataset, grid_every=0)
+    metrics, losses = [], []
+    for final in weights:
+        for var, w in zip(trainer.model.trainable_variables, final, strict=True):
+            var.assign(w)
+        pred = trainer.predict(dataset.x_test)
+        metrics.append(prediction_metric(pred, dataset.y_test, dataset.task, dataset.target_std))
+        losses.append(float(trainer.loss_fn(dataset.y_test, pred)))
+    return FinalTestScore(value, len(weights), len(dataset.test_index), float(np.mean(metrics)),
+                          float(np.mean(losses)), trainer.metric_name)
+
+
+def prediction_metric(pred: np.ndarray, y: np.ndarray, task: str, target_std: float = 1.0) -> float:
+    """Accuracy (classification) or RMSE in the target's units (regression), as the trainer computes them."""
+    if task == "binary":
+        return float(np.mean((pred > 0.5) == (y > 0.5)))
+    if task == "multiclass":
+        return float(np.mean(np.argmax(pred, axis=1) == np.argmax(y, axis=1)))
+    return float(np.sqrt(np.mean((pred.astype(np.float64) - y) ** 2)) * target_std)
+
+
+def best_value(rows: list[SweepRow]) -> float:
+    """The value with the lowest mean final validation loss over its seeds."""
+    by_value: dict[float, list[float]] = {}
+    for r in rows:
+        by_value.setdefault(r.value, []).append(r.final_val_loss)
+    return min(by_value, key=lambda v: float(np.mean(by_value[v])))
+
+
+def write_csv(rows: list[SweepRow], path: Path, metric: str) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["value", "seed", f"final_train_{metric}", f"final_val_{metric}", f"best_val_{metric}",
+                         "best_epoch", "final_val_loss"])
+        for r in rows:
+            writer.writerow([f"{r.value:.6g}", r.seed, f"{r.final_train:.6g}", f"{r.final_val:.6g}",
+                             f"{r.best_val:.6g}", r.best_epoch, f"{r.final_val_loss:.6g}"])
+
+
+def plot_validation_curve(rows: list[SweepRow], path: Path, param: str, metric: str) -> None:
+    """Train and validation metric against the value (log x when the values span more than a decade)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values = sorted({r.value for r in rows})
+    train = [np.mean([r.final_train for r in rows if r.value == v]) for v in values]
+    val = [np.mean([r.final_val for r in rows if r.value == v]) for v in values]
+    best = best_value(rows)
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    ax.plot(values, train, "o-", color="#0072B2", label=f"training {metric} (dropout off)")
+    ax.plot(values, val, "s-", color="#009E73", label=f"validation {metric}")
+    ax.axvline(best, color="#D55E00", linestyle="--", label=f"best: {best:g} (lowest validation loss)")
+    positive = [v for v in values if v > 0]
+    if positive and len(positive) == len(values) and max(values) / min(values) > 10:
+        ax.set_xscale("log")
+    ax.set_xlabel(param)
+    ax.set_ylabel(metric)
+    ax.set_title(f"Validation curve: {param}")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""Side panels: data, the selected layer, the lesson, and the CSV preview dialog."""

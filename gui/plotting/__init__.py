@@ -1,0 +1,1 @@
+"""Plotting helpers shared by the views: palette, plot style, axes, legends, captions, picture export."""

@@ -1,0 +1,219 @@
+"""The Studies menu: compare variants, cross-validate and sweep the current experiment.
+
+Each action collects its few parameters (a small dialog), checks them with the engine's own parsers, and
+asks the session (gui/session.py) to run the study on its worker (engine/studies/study.py); the study panel
+(gui/studies/study_view.py) draws the progress.
+User-defined comparisons: change the experiment, "Add as a variant" (up to 4), then "Compare my variants".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from engine.spec import MAX_FOLDS, MIN_FOLDS, Experiment, SpecError, parse_values, set_path
+from engine.studies.study import MAX_VARIANTS, classic_variants, lesson_variants
+from gui.document import ExperimentDocument
+from gui.run_state import setting_error
+from gui.session import TrainingSession
+from gui.window_menus import make_action
+
+#: fields worth sweeping, with values that show both sides of the best one
+SWEEP_PRESETS = {
+    "network.hidden[*].dropout": "0,0.1,0.2,0.3,0.5,0.7,0.9",
+    "network.hidden[*].kernel_regularizer.l2": "1e-5:1:7",
+    "network.hidden[*].kernel_regularizer.l1": "1e-5:1:7",
+    "network.input_dropout": "0,0.1,0.2,0.4",
+    "training.learning_rate": "1e-4:1:5",
+}
+DEFAULT_FOLDS = 5
+
+
+def describe(exp: Experiment) -> str:
+    """A short label of an experiment's regularization: "L2 0.001 · dropout 0.3", or "none"."""
+    parts = []
+    if exp.network.input_dropout:
+        parts.append(f"input dropout {exp.network.input_dropout:g}")
+    for i, layer in enumerate(exp.network.hidden, start=1):
+        bits = []
+        for name, reg in (("", layer.kernel_regularizer), ("bias ", layer.bias_regularizer),
+                          ("activity ", layer.activity_regularizer)):
+            if reg is not None and reg.kind != "none":
+                lam = " ".join(f"{v:g}" for v in (reg.l1, reg.l2) if v)
+                bits.append(f"{name}{reg.kind} {lam}")
+        if layer.dropout:
+            bits.append(f"dropout {layer.dropout:g}")
+        if bits:
+            parts.append(("" if len(exp.network.hidden) == 1 else f"h{i}: ") + ", ".join(bits))
+    same = len({p.split(": ", 1)[-1] for p in parts}) == 1 and len(parts) == len(exp.network.hidden) > 1
+    if same:  # every layer the same: say it once
+        return parts[0].split(": ", 1)[1] + " (all layers)"
+    return " · ".join(parts) or "none"
+
+
+class SweepDialog(QDialog):
+    """Field path, values and seeds for a sweep, checked before the dialog accepts."""
+
+    def __init__(self, exp: Experiment, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sweep a field")
+        self.exp = exp
+        self.param = QComboBox()
+        self.param.setEditable(True)
+        self.param.addItems(list(SWEEP_PRESETS))
+        self.values = QLineEdit(SWEEP_PRESETS[self.param.currentText()])
+        self.param.currentTextChanged.connect(
+            lambda text: text in SWEEP_PRESETS and self.values.setText(SWEEP_PRESETS[text]))
+        self.seeds = QSpinBox()
+        self.seeds.setRange(1, 5)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow("Field", self.param)
+        form.addRow("Values", self.values)
+        form.addRow("Seeds each", self.seeds)
+        form.addRow(QLabel("Values: a list (0,0.2,0.5) or a log range start:stop:count (1e-5:1:7)."))
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def parameters(self) -> dict:
+        """{"path", "values", "seeds"}; raises SpecError naming what is wrong."""
+        path = self.param.currentText().strip()
+        values = parse_values(self.values.text())
+        set_path(self.exp, path, values[0])  # the path exists and the value is allowed
+        return {"path": path, "values": values, "seeds": self.seeds.value()}
+
+    def accept(self) -> None:
+        try:
+            self.parameters()
+        except SpecError as exc:
+            self.error.setText(setting_error(exc, self.param.currentText().strip()))
+            return
+        super().accept()
+
+
+class StudyActions(QObject):
+    started = Signal(str)  # the kind of study just asked for (the window shows the study panel)
+
+    def __init__(self, parent: QWidget, document: ExperimentDocument, session: TrainingSession,
+                 show_message: Callable[[str], None]) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self.document = document
+        self.session = session
+        self.show_message = show_message
+        self.variants: list[tuple[str, Experiment]] = []
+
+        def action(text, slot, shortcut=None):
+            return make_action(parent, text, slot, shortcut)
+
+        self.compare_classic_action = action("Compare: none / this experiment / its contrasts", self.compare_classic,
+                                             "Ctrl+M")
+        self.add_variant_action = action("Add this experiment as a variant", self.ask_variant, "Ctrl+Shift+V")
+        self.compare_variants_action = action("Compare my variants", self.compare_variants, "Ctrl+Shift+M")
+        self.clear_variants_action = action("Clear my variants", self.clear_variants)
+        self.cv_action = action("Cross-validate (K-fold)…", self.ask_cross_validate, "Ctrl+K")
+        self.sweep_action = action("Sweep a field (validation curve)…", self.ask_sweep, "Ctrl+Shift+W")
+        self.stop_action = action("Stop the study", session.cancel_study, "Ctrl+.")
+        self._refresh()
+
+    def actions(self) -> list:
+        return [self.compare_classic_action, None, self.add_variant_action, self.compare_variants_action,
+                self.clear_variants_action, None, self.cv_action, self.sweep_action, None, self.stop_action]
+
+    # ------------------------------------------------------------------ compare
+    def compare_classic(self) -> None:
+        """No regularization, the experiment as it is and the natural contrasts of its mechanism."""
+        self._start("compare", variants=classic_variants(self.document.exp))
+
+    def compare_lesson(self, study: dict) -> None:
+        """A lesson's compare study: its own variants of the current experiment, else the classic set."""
+        if "variants" in study:
+            self._start("compare", variants=lesson_variants(self.document.exp, study["variants"]))
+        else:
+            self.compare_classic()
+
+    def ask_variant(self) -> None:
+        label, ok = QInputDialog.getText(self._parent, "Add a variant", "Name of this variant:",
+                                         text=describe(self.document.exp))
+        if ok:
+            self.add_variant(label.strip() or describe(self.document.exp))
+
+    def add_variant(self, label: str) -> None:
+        if len(self.variants) >= MAX_VARIANTS:
+            self.show_message(f"Already {MAX_VARIANTS} variants: compare them, or clear them first")
+            return
+        self.variants.append((label, self.document.exp.copy()))
+        self.show_message(f"Variant {len(self.variants)} of {MAX_VARIANTS} added: {label}. Change the experiment "
+                          "and add another, or compare them (Ctrl+Shift+M)")
+        self._refresh()
+
+    def compare_variants(self) -> None:
+        if not self.variants:
+            self.show_message("No variants yet: change the experiment, then Studies ▸ Add this experiment as a variant")
+            return
+        self._start("compare", variants=list(self.variants))
+
+    def clear_variants(self) -> None:
+        self.variants = []
+        self._refresh()
+
+    # ------------------------------------------------------------------ cross-validation and sweeps
+    def ask_cross_validate(self) -> None:
+        folds, ok = QInputDialog.getInt(self._parent, "K-fold cross-validation", "Folds (K):", DEFAULT_FOLDS,
+                                          MIN_FOLDS, MAX_FOLDS)
+        if ok:
+            self.cross_validate(folds)
+
+    def cross_validate(self, folds: int = DEFAULT_FOLDS) -> None:
+        self._start("cv", exp=self.document.exp.copy(), folds=folds)
+
+    def ask_sweep(self) -> None:
+        dialog = SweepDialog(self.document.exp, self._parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.sweep(**dialog.parameters())
+
+    def sweep(self, path: str, values: list[float], seeds: int = 1) -> None:
+        self._start("sweep", exp=self.document.exp.copy(), path=path, values=values, seeds=seeds)
+
+    def run_lesson_study(self, study: dict) -> None:
+        """A lesson's study block: {"kind": "cv", "folds": 5}, {"kind": "sweep", "param", "values", "seeds"} or
+        {"kind": "compare"} (with its "variants", if any)."""
+        try:
+            if study.get("kind") == "cv":
+                self.cross_validate(int(study.get("folds", DEFAULT_FOLDS)))
+            elif study.get("kind") == "sweep":
+                self.sweep(study["param"], parse_values(str(study["values"])), int(study.get("seeds", 1)))
+            elif study.get("kind") == "compare":
+                self.compare_lesson(study)
+        except (SpecError, KeyError, ValueError) as exc:
+            self.show_message(f"The lesson's study cannot run: {setting_error(exc, study.get('param'))}")
+
+    # ------------------------------------------------------------------ helpers
+    def _start(self, kind: str, **params) -> None:
+        self.session.start_study(kind, **params)
+        self.started.emit(kind)
+        self.show_message({"compare": "Comparing", "cv": "Cross-validating", "sweep": "Sweeping"}[kind]
+                          + "… the live run waits (Studies ▸ Stop the study, Ctrl+.)")
+
+    def _refresh(self) -> None:
+        n = len(self.variants)
+        self.compare_variants_action.setText(f"Compare my variants ({n})")
+        self.compare_variants_action.setEnabled(n > 0)
+        self.clear_variants_action.setEnabled(n > 0)
+        self.add_variant_action.setEnabled(n < MAX_VARIANTS)

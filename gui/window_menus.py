@@ -1,0 +1,168 @@
+"""The window's menus and its training toolbar: actions made in one way, and the training settings the toolbar
+edits (through the document, as every editor does).
+
+:func:`make_action` is how every menu action is made (gui/main_window.py, gui/file_actions.py,
+gui/studies/study_actions.py): added to the window too, so its shortcut works while the menus are hidden (presentation
+mode). :func:`fill_menus` puts the window's actions into its menu bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QSpinBox, QToolBar
+
+from engine.spec import (
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_LEARNING_RATE,
+    OPTIMIZERS,
+    EarlyStopping,
+    SpecError,
+    load_experiment,
+)
+from gui.document import ExperimentDocument
+from gui.panels.lesson_panel import lesson_files
+from gui.session import PRESETS, TrainingSession
+
+SPEEDS = {"max": None, "60 epochs/s": 60.0, "20 epochs/s": 20.0, "5 epochs/s": 5.0, "1 epoch/s": 1.0}
+
+
+def make_action(window: QObject, text: str, slot: Callable, shortcut=None, tip: str = "") -> QAction:
+    action = QAction(text, window)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    action.setToolTip(tip or text)
+    action.triggered.connect(slot)
+    window.addAction(action)  # shortcuts work even when menus are hidden (presentation mode)
+    return action
+
+
+def mirror_action(window: QObject, box: QAbstractButton, text: str, shortcut: str) -> QAction:
+    """A checkable menu action (with a key) that stays in step with a view's check box."""
+    action = QAction(text, window)
+    action.setShortcut(QKeySequence(shortcut))
+    action.setCheckable(True)
+    action.setChecked(box.isChecked())
+    action.toggled.connect(box.setChecked)
+    box.toggled.connect(action.setChecked)
+    window.addAction(action)
+    return action
+
+
+class TrainingControls(QObject):
+    """The toolbar's speed and training settings, and the Classic dropout and Early stopping switches: each edits
+    the document (speed: the session), and all follow the document's spec."""
+
+    def __init__(self, window: QMainWindow, document: ExperimentDocument, session: TrainingSession) -> None:
+        super().__init__(window)
+        self.document = document
+        self.speed_box = QComboBox()
+        self.speed_box.addItems(list(SPEEDS))
+        self.speed_box.setToolTip("Speed: as fast as possible, or capped for a classroom")
+        self.speed_box.currentTextChanged.connect(lambda text: session.set_speed(SPEEDS[text]))
+        self.optimizer_box = QComboBox()
+        self.optimizer_box.addItems(list(OPTIMIZERS))
+        self.optimizer_box.textActivated.connect(
+            lambda text: document.edit("Optimizer", lambda e: setattr(e.training, "optimizer", text)))
+        self.lr_box = QDoubleSpinBox()
+        self.lr_box.setDecimals(5)
+        self.lr_box.setRange(0.00001, MAX_LEARNING_RATE)
+        self.lr_box.setSingleStep(0.001)
+        self.lr_box.editingFinished.connect(
+            lambda: self._edit_training("learning_rate", self.lr_box.value(), merge_key="learning_rate"))
+        self.batch_box = QSpinBox()
+        self.batch_box.setRange(1, MAX_BATCH_SIZE)
+        self.batch_box.editingFinished.connect(lambda: self._edit_training("batch_size", self.batch_box.value()))
+        self.epochs_box = QSpinBox()
+        self.epochs_box.setRange(1, MAX_EPOCHS)
+        self.epochs_box.setSingleStep(100)
+        self.epochs_box.editingFinished.connect(lambda: self._edit_training("epochs", self.epochs_box.value()))
+        self.classic_dropout_action = make_action(
+            window, "Classic dropout (scale at test time)", self._toggle_classic_dropout, None,
+            "Textbook dropout: no scaling while training, outputs × (1−p) at test time. Off: Keras' inverted "
+            "dropout, survivors × 1/(1−p) while training")
+        self.classic_dropout_action.setCheckable(True)
+        self.early_stopping_action = make_action(
+            window, "Early stopping (patience 20, restore best weights)", self._toggle_early_stopping, "Ctrl+E",
+            "Stop when the validation loss has not improved for 20 epochs and go back to the best epoch")
+        self.early_stopping_action.setCheckable(True)
+        self.sync()
+        document.spec_changed.connect(self.sync)
+
+    def fill_toolbar(self, bar: QToolBar) -> None:
+        for label, widget in (("Speed", self.speed_box), ("Optimizer", self.optimizer_box),
+                              ("Learning rate", self.lr_box), ("Batch", self.batch_box),
+                              ("Epochs", self.epochs_box)):
+            bar.addWidget(QLabel(f" {label} "))
+            bar.addWidget(widget)
+
+    def sync(self, *_args) -> None:
+        """Every control shows the spec's value (without editing it back)."""
+        t = self.document.exp.training
+        self.early_stopping_action.setChecked(t.early_stopping is not None)
+        self.classic_dropout_action.setChecked(self.document.exp.network.dropout_style == "classic")
+        for widget, value in ((self.lr_box, t.learning_rate), (self.batch_box, t.batch_size),
+                              (self.epochs_box, t.epochs)):
+            widget.blockSignals(True)
+            widget.setValue(value)
+            widget.blockSignals(False)
+        self.optimizer_box.blockSignals(True)
+        self.optimizer_box.setCurrentText(t.optimizer)
+        self.optimizer_box.blockSignals(False)
+
+    def _edit_training(self, name: str, value, merge_key: str | None = None) -> None:
+        if getattr(self.document.exp.training, name) != value:
+            self.document.edit(f"Change {name.replace('_', ' ')}",
+                               lambda e: setattr(e.training, name, value), merge_key)
+
+    def _toggle_classic_dropout(self, checked: bool) -> None:
+        style = "classic" if checked else "inverted"
+        if self.document.exp.network.dropout_style != style:
+            self.document.edit(f"{style.capitalize()} dropout", lambda e: setattr(e.network, "dropout_style", style))
+
+    def _toggle_early_stopping(self, checked: bool) -> None:
+        if (self.document.exp.training.early_stopping is not None) != checked:
+            self.document.edit("Early stopping " + ("on" if checked else "off"), lambda e: setattr(
+                e.training, "early_stopping", EarlyStopping() if checked else None))
+
+
+def _add(menu, actions) -> None:
+    """Actions into ``menu`` in order, None for a separator."""
+    for action in actions:
+        if action is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(action)
+
+
+def fill_menus(w) -> None:
+    """The menu bar of the lab window ``w`` (gui/main_window.py), from the actions it has made."""
+    menu = w.menuBar()
+    file_menu = menu.addMenu("&File")
+    w.files.fill_menu(file_menu)
+    _add(file_menu, (None, w.quit_action))
+    _add(menu.addMenu("&Edit"), (w.undo_action, w.redo_action))
+    network_menu = menu.addMenu("&Network")
+    for action in w.network_view.actions():
+        w.addAction(action)
+    _add(network_menu, (*w.network_view.actions(), None, w.controls.classic_dropout_action))
+    _add(menu.addMenu("&Training"), (w.play_action, w.step_action, w.reset_action, None,
+                                     w.controls.early_stopping_action))
+    _add(menu.addMenu("&Studies"), (*w.studies.actions(), None, w.show_study_action))
+    docks = [dock.toggleViewAction() for dock in (w.side_dock, w.formula_dock, w.lesson_dock)]
+    _add(menu.addMenu("&View"), (w.zoom_in_action, w.zoom_out_action, w.zoom_reset_action, None,
+                                 w.presentation_action, None, *docks, None, w.uncertainty_action,
+                                 w.log_y_action, w.fit_action))
+    presets_menu = menu.addMenu("&Presets")
+    for path in sorted(PRESETS.glob("*.json")):
+        try:
+            name = load_experiment(path).name
+        except SpecError:
+            continue
+        presets_menu.addAction(name, lambda p=path: w.open_experiment(p))
+    lessons_menu = menu.addMenu("&Lessons")
+    for number, (title, path) in enumerate(lesson_files(), start=1):
+        lessons_menu.addAction(f"{number}. {title}", lambda p=path: w.open_experiment(p))
