@@ -109,7 +109,9 @@ def describe(exp: Experiment) -> str:
     if exp.network.input_dropout:
         net = f"input dropout {exp.network.input_dropout:g} → " + net
     t = exp.training
-    return f"{data}; {net}; {t.optimizer} lr {t.learning_rate:g}, batch {t.batch_size}, {t.epochs} epochs"
+    extras = "".join([f", weight decay {t.weight_decay:g}" if t.weight_decay else "",
+                      f", label smoothing {t.label_smoothing:g}" if t.label_smoothing else ""])
+    return f"{data}; {net}; {t.optimizer} lr {t.learning_rate:g}{extras}, batch {t.batch_size}, {t.epochs} epochs"
 
 
 def _validate(args) -> int:

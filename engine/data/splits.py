@@ -12,7 +12,7 @@ import numpy as np
 from engine.data.bundled import sklearn_table, toy_table
 from engine.data.csv_files import csv_table
 from engine.data.tables import DataError, Dataset, Table
-from engine.spec import Data, Experiment
+from engine.spec import Data, Experiment, label_smoothing_error
 
 TEST_STREAM = 1  # the test rows' random stream of data.seed (the validation split uses data.seed itself)
 
@@ -88,6 +88,8 @@ def load_dataset(exp: Experiment) -> Dataset:
     """Load the experiment's data, hold out its test rows, and split the rest with its validation fraction."""
     data = exp.data
     table = load_table(data, exp.base_dir)
+    if exp.training.label_smoothing and table.task == "regression":  # a CSV's task is known only now
+        raise label_smoothing_error(exp.training.label_smoothing)
     n = len(table.y)
     if n < 2:
         raise DataError(f"only {n} row(s): need at least 2 to split into training and validation")

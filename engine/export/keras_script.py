@@ -4,7 +4,7 @@
 import): it loads or generates the same data with the same split and scaling as :mod:`engine.data`, builds the
 network of :func:`engine.training.model_builder.build_stock_model` (stock ``Dense``, ``Dropout`` and
 ``L1``/``L2``/``L1L2``), compiles it with the same optimizer (``engine.training.model_builder.make_optimizer``),
-learning rate and loss, and trains it
+learning rate, weight decay (biases excluded) and loss (with its label smoothing), and trains it
 with ``model.fit`` (``validation_data``, ``batch_size``, ``epochs``, ``shuffle``; ``EarlyStopping`` if the
 experiment has it). A ``data_loss`` metric gives the loss without the penalty, so ``val_data_loss`` is RegLab's
 ``val_loss`` and ``EarlyStopping`` watches it (Keras' ``val_loss`` adds the penalty).
@@ -238,6 +238,33 @@ def _comment(indent: int, text: str, width: int = 88) -> list[str]:
                          break_long_words=False, break_on_hyphens=False)
 
 
+def _optimizer_lines(optimizer: str, weight_decay: float) -> list[str]:
+    """The optimizer of build_model(); with decoupled weight decay, on the kernels only."""
+    if not weight_decay:
+        return [f"    optimizer = keras.optimizers.{optimizer}(learning_rate=LEARNING_RATE)"]
+    return [
+        *_comment(4, f"Decoupled weight decay ({'AdamW' if optimizer == 'Adam' else optimizer + 'W'}): before "
+                     f"each gradient step every kernel shrinks by w · {weight_decay:g} · learning rate. It is "
+                     "not a loss term, so no loss or metric shows it. Biases are excluded (variables named "
+                     "\"bias\"), as in RegLab."),
+        *_call(4, f"optimizer = keras.optimizers.{optimizer}(",
+               ["learning_rate=LEARNING_RATE", f"weight_decay={_lam(weight_decay)}"]),
+        '    optimizer.exclude_from_weight_decay(var_names=["bias"])',
+    ]
+
+
+def _loss_lines(loss: str, loss_class: str, label_smoothing: float) -> list[str]:
+    """The loss of build_model(); with label smoothing, the cross-entropy against smoothed targets."""
+    if not label_smoothing:
+        return [f'    loss = "{loss}"']
+    moved = "y · (1 − s) + s/2" if loss_class == "BinaryCrossentropy" else "y · (1 − s) + s/K (K classes)"
+    return [
+        *_comment(4, f"Label smoothing s = {label_smoothing:g}: the training loss compares the predictions with "
+                     f"targets moved toward uniform, {moved}."),
+        f"    loss = keras.losses.{loss_class}(label_smoothing={_lam(label_smoothing)})",
+    ]
+
+
 def _docstring(exp: Experiment, task: str, n_outputs: int, activation: str, loss: str) -> str:
     d = exp.data
     source = {
@@ -361,10 +388,13 @@ def keras_script(exp: Experiment) -> str:
     optimizer = OPTIMIZER_CLASSES[t.optimizer]
     data_loss = f'keras.metrics.{loss_class}(name="data_loss")'
     other = '"accuracy"' if classification else 'keras.metrics.RootMeanSquaredError(name="rmse")'
+    smoothing_note = (["    # It compares with the true labels, not the smoothed ones the training loss uses."]
+                      if t.label_smoothing else [])
     metric_lines = [
         "    # data_loss: the loss without the regularization penalty (compiled metrics leave it",
         "    # out; on the validation rows dropout is off). val_data_loss is RegLab's val_loss;",
         "    # Keras' val_loss adds the penalty.",
+        *smoothing_note,
         *_call(4, "metrics = [", [data_loss, other], "]"),
     ]
     build_model = "\n".join([
@@ -378,8 +408,9 @@ def keras_script(exp: Experiment) -> str:
         '        name="reglab",',
         "    )",
         *metric_lines,
-        *_call(4, "model.compile(", [f"optimizer=keras.optimizers.{optimizer}(learning_rate=LEARNING_RATE)",
-                                     f'loss="{loss}"', "metrics=metrics"]),
+        *_optimizer_lines(optimizer, t.weight_decay),
+        *_loss_lines(loss, loss_class, t.label_smoothing),
+        *_call(4, "model.compile(", ["optimizer=optimizer", "loss=loss", "metrics=metrics"]),
         "    return model",
     ])
 

@@ -10,7 +10,14 @@ from pathlib import Path
 from engine.spec.errors import SpecError
 from engine.spec.fields import set_field
 from engine.spec.limits import FORMAT_VERSION
-from engine.spec.parse import check_format_version, parse_data, parse_lesson, parse_network, parse_training
+from engine.spec.parse import (
+    check_format_version,
+    check_task_fields,
+    parse_data,
+    parse_lesson,
+    parse_network,
+    parse_training,
+)
 from engine.spec.parts import Data, EarlyStopping, HiddenLayer, Lesson, Network, Regularizer, Training
 from engine.spec.reader import Fields
 
@@ -40,6 +47,7 @@ class Experiment:
             base_dir=str(base_dir),
         )
         f.done()
+        check_task_fields(exp.data, exp.training)
         return exp
 
     def to_dict(self) -> dict:
@@ -60,6 +68,8 @@ class Experiment:
                 "epochs": self.training.epochs,
                 "seed": self.training.seed,
                 **_early_stopping_to_dict(self.training.early_stopping),
+                **({"weight_decay": self.training.weight_decay} if self.training.weight_decay else {}),
+                **({"label_smoothing": self.training.label_smoothing} if self.training.label_smoothing else {}),
             },
         }
 
@@ -84,13 +94,16 @@ def set_path(exp: Experiment, path: str, value: float) -> Experiment:
 
 
 def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
-    """True when ``new`` differs from ``old`` only in what can change live (rates, λ, learning rate)."""
+    """True when ``new`` differs from ``old`` only in what can change live (rates, λ, learning rate, weight decay,
+    label smoothing)."""
     a, b = old.copy(), new.copy()
     for e in (a, b):
         e.name = ""
         e.lesson = None  # text for the class: nothing the model sees
         e.training.learning_rate = 0.0
         e.training.epochs = 0
+        e.training.weight_decay = 0.0
+        e.training.label_smoothing = 0.0
         e.network.input_dropout = 0.0
         for h in e.network.hidden:
             h.dropout = 0.0

@@ -11,6 +11,7 @@ TOY_CLASSIFICATION = ("circle", "xor", "gaussian", "spiral", "moons", "tabular")
 TOY_REGRESSION = ("plane", "ripple")
 TOY_SETS = TOY_CLASSIFICATION + TOY_REGRESSION
 SKLEARN_SETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
+SKLEARN_REGRESSION = ("diabetes",)
 DATA_KINDS = ("toy", "sklearn", "csv")
 TASKS = ("classification", "regression")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "linear")
@@ -31,6 +32,8 @@ MAX_UNITS = 512
 MAX_LEARNING_RATE = 10.0
 MAX_BATCH_SIZE = 8192
 MAX_EPOCHS = 1_000_000
+MAX_WEIGHT_DECAY = 2 * MAX_LAMBDA  # SGD with weight decay 2λ takes the steps of an L2(λ) penalty on every kernel
+MAX_LABEL_SMOOTHING = 0.5  # above 0.5 the smoothed target of the true class is no longer the largest (binary)
 MAX_PATIENCE = 100_000  # early stopping's epochs without a new minimum
 
 MIN_FOLDS, MAX_FOLDS = 2, 20  # K of K-fold cross-validation (engine.studies.crossval and a lesson's cv study)

@@ -13,6 +13,7 @@ from engine.spec.limits import (
     MAX_DROPOUT,
     MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
+    MAX_LABEL_SMOOTHING,
     MAX_LAMBDA,
     MAX_LEARNING_RATE,
     MAX_PATIENCE,
@@ -21,11 +22,14 @@ from engine.spec.limits import (
     MAX_TEST,
     MAX_UNITS,
     MAX_VALIDATION,
+    MAX_WEIGHT_DECAY,
     MIN_SAMPLES,
     MIN_VALIDATION,
     OPTIMIZERS,
+    SKLEARN_REGRESSION,
     SKLEARN_SETS,
     TASKS,
+    TOY_REGRESSION,
     TOY_SETS,
 )
 from engine.spec.parts import Data, EarlyStopping, HiddenLayer, Lesson, Network, Regularizer, Training
@@ -133,6 +137,8 @@ def parse_training(d: object) -> Training:
         batch_size=f.integer("batch_size", 32, 1, MAX_BATCH_SIZE),
         epochs=f.integer("epochs", 300, 1, MAX_EPOCHS),
         seed=f.integer("seed", 0, 0, MAX_SEED),
+        weight_decay=f.number("weight_decay", 0.0, 0.0, MAX_WEIGHT_DECAY),
+        label_smoothing=f.number("label_smoothing", 0.0, 0.0, MAX_LABEL_SMOOTHING),
     )
     stopping = f.raw("early_stopping", None)
     if stopping is not None:
@@ -142,6 +148,26 @@ def parse_training(d: object) -> Training:
         e.done()
     f.done()
     return t
+
+
+def spec_is_regression(data: Data) -> bool:
+    """True when the spec alone tells the task is regression (a regression toy set, diabetes, a CSV's task set to
+    regression); a CSV without a task is decided when its data loads."""
+    return ((data.kind == "toy" and data.name in TOY_REGRESSION)
+            or (data.kind == "sklearn" and data.name in SKLEARN_REGRESSION)
+            or (data.kind == "csv" and data.task == "regression"))
+
+
+def label_smoothing_error(label_smoothing: float) -> SpecError:
+    """The one error for label smoothing on a regression task, raised by the spec or, for a CSV, at load time."""
+    return SpecError(f"training.label_smoothing: {fmt(label_smoothing)} needs a classification task; this data is "
+                     "regression (set it to 0)")
+
+
+def check_task_fields(data: Data, training: Training) -> None:
+    """Fields that need a classification task are refused when the spec tells the task is regression."""
+    if training.label_smoothing and spec_is_regression(data):
+        raise label_smoothing_error(training.label_smoothing)
 
 
 def parse_lesson(d: object) -> Lesson:

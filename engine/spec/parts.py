@@ -75,6 +75,12 @@ class Training:
     epochs: int = 300
     seed: int = 0
     early_stopping: EarlyStopping | None = None  # optional: written to the file only when set
+    #: decoupled weight decay (Keras' optimizer ``weight_decay``: AdamW, SGDW): before each gradient step every
+    #: kernel shrinks by learning_rate·weight_decay·w; biases do not. Not a loss term. Written only when above 0
+    weight_decay: float = 0.0
+    #: classification only: the training loss compares with targets moved toward uniform, y·(1−s) + s/K (binary:
+    #: y·(1−s) + s/2), as Keras' cross-entropy ``label_smoothing``. Written only when above 0
+    label_smoothing: float = 0.0
 
 
 @dataclass

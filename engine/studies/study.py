@@ -99,7 +99,10 @@ def _without_penalties(exp: Experiment, kinds: tuple[str, ...] = REGULARIZER_FIE
 
 
 def _without_regularization(exp: Experiment) -> Experiment:
-    return _without_penalties(_without_dropout(exp))
+    """No penalty, no dropout, no weight decay and no label smoothing (early stopping stays, as in every variant)."""
+    new = _without_penalties(_without_dropout(exp))
+    new.training.weight_decay = new.training.label_smoothing = 0.0
+    return new
 
 
 def _with_dropout(exp: Experiment, rate: float) -> Experiment:
@@ -182,7 +185,8 @@ def regularization_label(exp: Experiment) -> str:
     """What regularizes ``exp``, exactly: "L1 λ=0.001", "L2 λ=0.001 + dropout 0.5", "none".
 
     Said once when every hidden layer has the same; else per layer ("h1: L2 λ=0.003 · h2: none"). Input dropout
-    comes first ("input dropout 0.2 · …"). Kernel penalties have no prefix; bias and activity ones say so.
+    comes first ("input dropout 0.2 · …"), weight decay and label smoothing last. Kernel penalties have no prefix;
+    bias and activity ones say so.
     """
     layers = [_layer_text(layer) for layer in exp.network.hidden]
     if len(set(layers)) == 1:
@@ -191,7 +195,24 @@ def regularization_label(exp: Experiment) -> str:
         parts = [f"h{i}: {text or 'none'}" for i, text in enumerate(layers, start=1)]
     if exp.network.input_dropout:
         parts.insert(0, f"input dropout {exp.network.input_dropout:g}")
+    if exp.training.weight_decay:
+        parts.append(f"weight decay {exp.training.weight_decay:g}")
+    if exp.training.label_smoothing:
+        parts.append(f"label smoothing {exp.training.label_smoothing:g}")
     return " · ".join(parts) or "none"
+
+
+def _without_decay(exp: Experiment) -> Experiment:
+    new = exp.copy()
+    new.training.weight_decay = 0.0
+    return new
+
+
+def _l2_instead_of_decay(exp: Experiment) -> Experiment:
+    """L2 λ = weight_decay / 2 on every hidden kernel in place of the decay: the same steps with plain SGD, not with
+    Adam (lesson 12)."""
+    lam = exp.training.weight_decay / 2
+    return _without_decay(_with_kernels(exp, lambda _: Regularizer(0.0, lam)))
 
 
 def _contrasts(exp: Experiment) -> list[Experiment]:
@@ -205,6 +226,8 @@ def _contrasts(exp: Experiment) -> list[Experiment]:
         lam = _own_l2(exp)
         instead = _with_kernels(_without_penalties(exp, ("activity_regularizer",)), lambda _: Regularizer(0.0, lam))
         return [instead, _dropout_alone(exp)]
+    if exp.training.weight_decay and not _has_penalty(exp):
+        return [_l2_instead_of_decay(exp), _without_decay(_dropout_alone(exp))]
     return [_plus_penalty(_without_dropout(exp), exp), _dropout_alone(exp), _plus_penalty(_plus_dropout(exp, exp), exp)]
 
 
@@ -219,6 +242,8 @@ def classic_variants(exp: Experiment) -> list[tuple[str, Experiment]]:
     - L1 on a kernel: L2 at the same λ in place of every L1 kernel penalty; dropout alone;
     - an activity penalty: a kernel L2 penalty on every hidden layer in its place (λ = the experiment's kernel
       L2 λ, else 1e-3); dropout alone;
+    - weight decay and no penalty: L2 λ = weight_decay / 2 on every hidden kernel in its place (the same steps with
+      plain SGD); dropout alone, without the decay;
     - anything else (kernel L2, a bias penalty, dropout, or nothing): the 2 × 2 grid of P (its penalties, else L2
       λ = 1e-3 on every hidden kernel) and D (its dropout, else rate 0.3 after every hidden layer): P alone, D
       alone, P + D — for an L2 experiment none / L2 / dropout / L2 + dropout.

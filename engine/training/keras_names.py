@@ -25,3 +25,6 @@ HEADS = {
 
 #: spec name (training.optimizer) → class in keras.optimizers
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+
+#: what Keras' optimizer.exclude_from_weight_decay(var_names=[...]) matches: Dense names its bias variable "bias"
+BIAS_NAME = "bias"

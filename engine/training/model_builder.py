@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.spec import REGULARIZER_KINDS, Experiment, Regularizer
-from engine.training.keras_names import HEADS, OPTIMIZER_CLASSES
+from engine.training.keras_names import BIAS_NAME, HEADS, OPTIMIZER_CLASSES
 from engine.training.keras_setup import keras
 from engine.training.layers import LiveRegularizer, RecordingDropout
 
@@ -109,10 +109,19 @@ def build_stock_model(exp: Experiment, n_features: int, n_outputs: int, task: st
     return keras.Model(inputs, outputs, name="reglab")
 
 
-def make_loss(task: str) -> keras.losses.Loss:
-    """The data loss, averaged over the batch ("sum_over_batch_size"), as ``model.compile(loss=...)`` uses it."""
-    return getattr(keras.losses, HEADS[task].loss_class)()
+def make_loss(task: str, label_smoothing: float = 0.0) -> keras.losses.Loss:
+    """The data loss, averaged over the batch ("sum_over_batch_size"), as ``model.compile(loss=...)`` uses it;
+    cross-entropy with its ``label_smoothing`` when above 0."""
+    loss_class = getattr(keras.losses, HEADS[task].loss_class)
+    return loss_class(label_smoothing=label_smoothing) if label_smoothing else loss_class()
 
 
-def make_optimizer(name: str, learning_rate: float):
-    return getattr(keras.optimizers, OPTIMIZER_CLASSES[name])(learning_rate=learning_rate)
+def make_optimizer(name: str, learning_rate: float, weight_decay: float = 0.0):
+    """Keras' optimizer; with weight decay, decoupled (Adam → AdamW, SGD → SGDW) and on kernels only: Keras
+    excludes the variables whose name contains "bias". Build it after this (the exclusion must come first)."""
+    cls = getattr(keras.optimizers, OPTIMIZER_CLASSES[name])
+    if not weight_decay:
+        return cls(learning_rate=learning_rate)
+    optimizer = cls(learning_rate=learning_rate, weight_decay=weight_decay)
+    optimizer.exclude_from_weight_decay(var_names=[BIAS_NAME])
+    return optimizer

@@ -2,8 +2,8 @@
 
 The whole epoch — a seeded shuffle, every batch in one graph loop (the last batch shorter when the
 batch size does not divide the rows, as in Keras' fit), evaluation on the training and validation
-sets with dropout off — runs as one graph. Live settings (dropout rates, λ, learning rate) are
-variables read by that graph, so changing them between epochs needs no retracing.
+sets with dropout off — runs as one graph. Live settings (dropout rates, λ, learning rate, weight decay,
+label smoothing) are variables read by that graph, so changing them between epochs needs no retracing.
 
 Use from one thread (the one that owns TensorFlow). ``request_stop`` may be called from any thread.
 """
@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.data import Dataset, load_dataset
-from engine.spec import REGULARIZER_KINDS, Experiment, live_fields_differ_only
+from engine.spec import REGULARIZER_KINDS, Experiment, label_smoothing_error, live_fields_differ_only
 from engine.training.keras_names import HEADS
 from engine.training.keras_setup import keras, tf
 from engine.training.model_builder import build_stock_model, build_training_model, make_loss, make_optimizer
@@ -36,6 +36,7 @@ class Trainer:
         self.data = dataset if dataset is not None else load_dataset(exp)
         self.grid_every = max(0, int(grid_every))
         self.metric_name = "rmse" if self.data.task == "regression" else "accuracy"
+        _check_label_smoothing(exp, self.data.task)
         self._stop = threading.Event()
         self.diverged: str | None = None
         self.epoch = 0
@@ -53,6 +54,10 @@ class Trainer:
         self.loss_fn = make_loss(d.task)
         self.optimizer = make_optimizer(exp.training.optimizer, exp.training.learning_rate)
         self.optimizer.build(self.model.trainable_variables)
+        # Keras' optimizer takes weight_decay as a Python number fixed when the step is traced; these variables
+        # let the graph read the current values, so they change live (see _decay_kernels and _smoothed).
+        self._weight_decay = tf.Variable(exp.training.weight_decay, dtype=tf.float32, trainable=False)
+        self._label_smoothing = tf.Variable(exp.training.label_smoothing, dtype=tf.float32, trainable=False)
 
         self._x_train = tf.constant(d.x_train, tf.float32)
         self._y_train = tf.constant(d.y_train, tf.float32)
@@ -144,12 +149,15 @@ class Trainer:
         self.weight_bins = [WeightBins(layer.kernel.numpy()) for layer in self.net.dense]
 
     def apply_live(self, exp: Experiment) -> bool:
-        """Take the new spec's dropout rates, λ and learning rate from the next epoch on.
+        """Take the new spec's dropout rates, λ, learning rate, weight decay and label smoothing from the next
+        epoch on.
 
         Returns False (and changes nothing) if ``exp`` differs in anything else: that needs a new Trainer.
+        Label smoothing on regression data raises SpecError.
         """
         if not live_fields_differ_only(self.exp, exp):
             return False
+        _check_label_smoothing(exp, self.data.task)
         net = exp.network
         self.net.dropout[0].rate.assign(net.input_dropout)
         for i, h in enumerate(net.hidden):
@@ -158,11 +166,14 @@ class Trainer:
                 r = getattr(h, f"{kind}_regularizer")
                 self.net.regularizers[i][kind].set(r.l1 if r else 0.0, r.l2 if r else 0.0)
         self.optimizer.learning_rate = exp.training.learning_rate
+        self._weight_decay.assign(exp.training.weight_decay)
+        self._label_smoothing.assign(exp.training.label_smoothing)
         self.exp = exp.copy()
         return True
 
     def stock_model(self) -> keras.Model:
-        """A plain-Keras copy with the current weights, rates and λ (stock Dropout and regularizers).
+        """A plain-Keras copy with the current weights, rates and λ (stock Dropout and regularizers), compiled
+        with the stock optimizer (its ``weight_decay``, biases excluded) and loss (its ``label_smoothing``).
 
         Keras has only inverted dropout; for a classic-dropout network the evaluation scaling × (1−p) of
         each dropout is folded into the kernel of the Dense layer after it, so predictions are the same.
@@ -176,11 +187,15 @@ class Trainer:
             if classic:
                 kernel = kernel * (1.0 - float(before.rate.numpy()))
             theirs.set_weights([kernel, bias])
+        t = self.exp.training
         stock.compile(
-            optimizer=make_optimizer(self.exp.training.optimizer, self.exp.training.learning_rate),
-            loss=HEADS[d.task].loss,
+            optimizer=make_optimizer(t.optimizer, t.learning_rate, t.weight_decay),
+            loss=make_loss(d.task, t.label_smoothing) if t.label_smoothing else HEADS[d.task].loss,
             metrics=["accuracy"] if self.metric_name == "accuracy" else [keras.metrics.RootMeanSquaredError()],
         )
+        # Built here (fresh moments, step 0), so the file holds every optimizer variable: an optimizer that excludes
+        # biases from weight decay is built on loading, and Keras warns that an unbuilt saved one does not match it.
+        stock.optimizer.build(stock.trainable_variables)
         return stock
 
     def save_model(self, path) -> None:
@@ -242,7 +257,7 @@ class Trainer:
     # ------------------------------------------------------------------ the graph
     def _forward(self, x, y, training: bool):
         y_pred, *hidden = self.net.with_hidden(x, training=training)
-        data_loss = self.loss_fn(y, y_pred)
+        data_loss = self.loss_fn(self._smoothed(y), y_pred)
         batch = tf.cast(tf.shape(x)[0], tf.float32)
         rows = []  # per hidden layer: kernel, bias, activity penalty (Keras 3.15 divides activity by the batch size)
         for layer, out, regs in zip(self.net.dense, hidden, self.net.regularizers, strict=False):
@@ -251,6 +266,23 @@ class Trainer:
         layer_penalties = tf.stack(rows) if rows else tf.zeros([0, 3])
         penalty = tf.reduce_sum(layer_penalties)
         return data_loss + penalty, data_loss, penalty, layer_penalties, y_pred
+
+    def _smoothed(self, y):
+        """The targets the training loss compares with: as Keras' cross-entropy with ``label_smoothing`` s moves
+        them, y·(1−s) + s/2 (binary) or y·(1−s) + s/K (K classes). Evaluation losses use the true targets."""
+        s = self._label_smoothing
+        if self.data.task == "binary":
+            return y * (1.0 - s) + 0.5 * s
+        if self.data.task == "multiclass":
+            return y * (1.0 - s) + s / tf.cast(tf.shape(y)[-1], tf.float32)
+        return y
+
+    def _decay_kernels(self):
+        """Decoupled weight decay as Keras' optimizer applies it (``_apply_weight_decay``): every kernel, not the
+        biases, shrinks by w·weight_decay·learning_rate, after the gradients are taken and before they are applied."""
+        lr = tf.cast(self.optimizer.learning_rate, tf.float32)
+        for layer in self.net.dense:
+            layer.kernel.assign_sub(layer.kernel * self._weight_decay * lr)
 
     def _metric_sum(self, y, y_pred):
         """Sum over the batch of: correct predictions (classification) or squared error (regression)."""
@@ -273,6 +305,7 @@ class Trainer:
             loss, data_loss, penalty, layer_penalties, y_pred = self._forward(xb, yb, True)
         variables = self.model.trainable_variables
         grads = tape.gradient(loss, variables)
+        self._decay_kernels()
         self.optimizer.apply_gradients(zip(grads, variables, strict=True))
         n = tf.cast(tf.shape(xb)[0], tf.float32)
         sums = tf.stack([loss, data_loss, penalty]) * n
@@ -461,3 +494,9 @@ class Trainer:
             decision_grid=grid,
             grid_extent=self.grid_extent if grid is not None else None,
         )
+
+
+def _check_label_smoothing(exp: Experiment, task: str) -> None:
+    """Label smoothing needs classes: refused for regression data (a CSV's task is known only once it loads)."""
+    if exp.training.label_smoothing and task == "regression":
+        raise label_smoothing_error(exp.training.label_smoothing)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from builders import make_dataset
 
+import engine.training.keras_setup  # noqa: F401  (before any test imports TensorFlow: it sets the thread counts)
 from engine.data import Dataset
 
 

@@ -203,7 +203,8 @@ def test_the_sweep_and_cv_lessons_carry_their_study():
     assert lesson("10_cross_validation").lesson.study == {"kind": "cv", "folds": 5}
     assert lesson("03_l1_sparse_weights").lesson.study == {"kind": "compare"}  # the set built around L1, one click
     assert lesson("06_dropout_narrows_the_gap").lesson.study == {"kind": "compare"}
-    others = [f for f in lesson_files() if not f.stem.startswith(("03_", "06_", "09_", "10_"))]
+    assert lesson("12_adam_l2_is_not_weight_decay").lesson.study["kind"] == "compare"  # its own three variants
+    others = [f for f in lesson_files() if not f.stem.startswith(("03_", "06_", "09_", "10_", "12_"))]
     assert all(load_experiment(f).lesson.study is None for f in others)
 
 
@@ -489,3 +490,35 @@ def test_11_early_stopping_stops_near_the_lowest_validation_loss(seed):
     assert rounds_to(kept, 0.16, 0.01), numbers  # "with a validation loss of about 0.16"
     assert last(overfit)["val_loss"] > 0.75, numbers  # "where lesson 1 ends above 0.75"
     assert overfit.history[: len(val)] == trainer.history, numbers  # lesson 1's run, stopped
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_12_with_adam_l2_is_not_weight_decay(seed):
+    exp = lesson("12_adam_l2_is_not_weight_decay")
+    lam = exp.network.hidden[0].kernel_regularizer.l2
+    assert exp.training.optimizer == "adam" and lam == 0.003  # "at λ = 0.003"
+    assert all(h.kernel_regularizer.l2 == lam and h.kernel_regularizer.l1 == 0 for h in exp.network.hidden)
+    l2 = train(exp, seed)
+    plain = with_field(exp, f"{ALL_LAYERS}.kernel_regularizer.l2", 0.0)
+    decay = train(with_field(plain, "training.weight_decay", 2 * lam), seed)  # "weight decay 0.006"
+    none = train(plain, seed)
+    numbers = show(norm2=layer_norm(l2, 1), near2=layer_near_zero(l2, 1), decay_norm2=layer_norm(decay, 1),
+                   none_norm2=layer_norm(none, 1))
+    assert layer_norm(l2, 1) < 4, numbers  # "hidden 2's ‖w‖ ends under 4"
+    assert rounds_to(layer_near_zero(l2, 1), 0.5, 0.1), numbers  # "about half of its weights are near 0"
+    assert layer_norm(decay, 1) > 20, numbers  # "‖w‖ ends over 20"
+    # "within 2 % of the same network with no regularization at all"
+    assert abs(layer_norm(decay, 1) / layer_norm(none, 1) - 1) <= 0.02, numbers
+
+
+def test_12_the_comparison_trains_the_three_the_lesson_names():
+    from engine.studies.study import lesson_variants
+
+    exp = lesson("12_adam_l2_is_not_weight_decay")
+    variants = dict(lesson_variants(exp, exp.lesson.study["variants"]))
+    assert list(variants) == ["L2 λ=0.003", "weight decay 0.006", "none"]
+    assert variants["L2 λ=0.003"].network == exp.network and variants["L2 λ=0.003"].training.weight_decay == 0
+    decay = variants["weight decay 0.006"]
+    assert decay.training.weight_decay == 0.006 and all(h.kernel_regularizer.l2 == 0 for h in decay.network.hidden)
+    none = variants["none"]
+    assert none.training.weight_decay == 0 and all(h.kernel_regularizer.l2 == 0 for h in none.network.hidden)

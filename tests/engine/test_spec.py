@@ -438,8 +438,8 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
         (
             EXAMPLE,
             "training.momentum",
-            "training.momentum: unknown field (allowed here: batch_size, early_stopping, epochs, learning_rate, "
-            "optimizer, seed)",
+            "training.momentum: unknown field (allowed here: batch_size, early_stopping, epochs, label_smoothing, "
+            "learning_rate, optimizer, seed, weight_decay)",
         ),
     ],
     ids=lambda x: x if isinstance(x, str) and " " not in x else None,
@@ -455,8 +455,8 @@ def test_unknown_fields_are_named_with_their_path(base, path, message):
         ("data.x\ry", "data.'x\\ry': unknown field (allowed here: kind, name, noise, samples, seed, test, validation)"),
         (
             "training.\u2028",
-            "training.'\\u2028': unknown field (allowed here: batch_size, early_stopping, epochs, learning_rate, "
-            "optimizer, seed)",
+            "training.'\\u2028': unknown field (allowed here: batch_size, early_stopping, epochs, label_smoothing, "
+            "learning_rate, optimizer, seed, weight_decay)",
         ),
     ],
 )

@@ -13,6 +13,7 @@ from engine.studies.study import (
     classic_variants,
     compare_title,
     lesson_variants,
+    regularization_label,
     run_compare,
     run_cv_study,
     run_summary,
@@ -245,3 +246,19 @@ def test_sweep_study_rows_equal_run_sweep():
 def test_sweep_study_stops_on_request():
     with pytest.raises(InterruptedError):
         run_sweep_study(small(epochs=50), "network.hidden[*].dropout", [0.1, 0.2], should_stop=lambda: True)
+
+
+def test_the_classic_set_of_a_weight_decay_experiment_contrasts_it_with_l2_at_half_the_decay():
+    exp = experiment([{"units": 8}, {"units": 8}], weight_decay=0.01)
+    variants = classic_variants(exp)
+    assert [label for label, _ in variants] == ["none", "weight decay 0.01", "L2 λ=0.005", "dropout 0.3"]
+    none, as_is, l2, dropout = (v for _, v in variants)
+    assert none.training.weight_decay == 0 and as_is == exp
+    assert l2.training.weight_decay == 0 and all(h.kernel_regularizer == Regularizer(0.0, 0.005)
+                                                 for h in l2.network.hidden)
+    assert dropout.training.weight_decay == 0 and all(h.dropout == 0.3 for h in dropout.network.hidden)
+    # Weight decay and label smoothing are named with the rest of what regularizes a variant.
+    smoothed = experiment([{"units": 8, "kernel_regularizer": {"l1": 0.0, "l2": 0.001}}], weight_decay=0.002,
+                          label_smoothing=0.1)
+    assert regularization_label(smoothed) == "L2 λ=0.001 · weight decay 0.002 · label smoothing 0.1"
+    assert classic_variants(smoothed)[0][1].training.label_smoothing == 0  # "none" is none of them
