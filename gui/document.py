@@ -5,7 +5,8 @@ Every widget that edits the network, the data or the training settings calls
 validates the result (the engine's own validation), pushes a :class:`SpecEdit` onto the
 ``QUndoStack`` and emits ``spec_changed`` with what kind of change it was:
 
-* ``"live"`` — only dropout rates, λ or the learning rate: training continues with the same weights;
+* ``"live"`` — only dropout rates, λ, the learning rate, weight decay or label smoothing: training continues with
+  the same weights;
 * ``"structural"`` — anything else (units, layers, activation, data, batch size…): the run resets.
 
 Views read ``document.exp`` (never mutate it) and redraw on ``spec_changed``.
@@ -19,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.spec import Experiment, SpecError, live_fields_differ_only
+from gui.edits import drop_label_smoothing_for_regression
 
 INPUT_LAYER = -1  # the selected "layer" is the input (for input dropout)
 
@@ -93,6 +95,7 @@ class ExperimentDocument(QObject):
         """
         new = self._exp.copy()
         change(new)
+        drop_label_smoothing_for_regression(new)
         try:
             new = Experiment.from_dict(new.to_dict(), base_dir=self._exp.base_dir)
         except SpecError as exc:

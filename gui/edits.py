@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import copy
 
-from engine.spec import MAX_HIDDEN_LAYERS, MAX_UNITS, Experiment, HiddenLayer, Regularizer
+from engine.spec import (
+    MAX_HIDDEN_LAYERS,
+    MAX_UNITS,
+    SKLEARN_REGRESSION,
+    TOY_REGRESSION,
+    Data,
+    Experiment,
+    HiddenLayer,
+    Regularizer,
+)
 
 REGULARIZER_KINDS = ("none", "L1", "L2", "L1+L2")
 
@@ -62,3 +71,20 @@ def regularizer_strength(reg: Regularizer | None) -> float:
     if reg is None:
         return 0.0
     return max(reg.l1, reg.l2)
+
+
+def is_regression_data(data: Data) -> bool:
+    """True when the spec alone says the task is regression (a regression toy set or scikit-learn set, a CSV whose
+    task is set to regression); a CSV without a task is decided by its target column when it loads."""
+    if data.kind == "toy":
+        return data.name in TOY_REGRESSION
+    if data.kind == "sklearn":
+        return data.name in SKLEARN_REGRESSION
+    return data.task == "regression"
+
+
+def drop_label_smoothing_for_regression(exp: Experiment) -> None:
+    """Label smoothing off when the data has become regression: the spec refuses it there, and a change of data
+    should not be refused for a setting that no longer applies (one undo brings both back)."""
+    if exp.training.label_smoothing and is_regression_data(exp.data):
+        exp.training.label_smoothing = 0.0

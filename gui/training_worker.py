@@ -98,7 +98,8 @@ class TrainingWorker(QObject):
         self._send(Command.LOAD, exp.copy())
 
     def apply_live(self, exp: Experiment) -> None:
-        """Dropout rates, λ and learning rate changed: applied from the next epoch, weights kept."""
+        """Dropout rates, λ, learning rate, weight decay or label smoothing changed: applied from the next epoch,
+        weights kept."""
         self._send(Command.LIVE, exp.copy())
 
     def play(self) -> None:

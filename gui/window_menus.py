@@ -17,15 +17,30 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QDoubleSpinBox, QLabel
 from engine.spec import (
     MAX_BATCH_SIZE,
     MAX_EPOCHS,
+    MAX_LABEL_SMOOTHING,
     MAX_LEARNING_RATE,
+    MAX_WEIGHT_DECAY,
     OPTIMIZERS,
     EarlyStopping,
     SpecError,
     load_experiment,
 )
 from gui.document import ExperimentDocument
+from gui.edits import is_regression_data
 from gui.panels.lesson_panel import lesson_files
 from gui.session import PRESETS, TrainingSession
+
+WEIGHT_DECAY_TIP = (
+    "Decoupled weight decay (Keras 3.15's optimizer weight_decay; Adam with it is Keras' AdamW): at every step, "
+    "before the optimizer's gradient update, each kernel shrinks, w ← w − learning_rate·weight_decay·w. Biases are "
+    "not decayed. It adds no term to the loss. Changes apply live, at the next epoch")
+LABEL_SMOOTHING_TIP = (
+    "Label smoothing ε (Keras 3.15's cross-entropy label_smoothing): the training loss compares the predictions "
+    "with targets moved toward uniform, y·(1−ε) + ε/2 (binary cross-entropy) or y·(1−ε) + ε/K for K classes "
+    "(categorical cross-entropy). The validation loss and the train loss (dropout off) stay the plain "
+    "cross-entropy against the true labels. Changes apply live, at the next epoch")
+LABEL_SMOOTHING_REGRESSION_TIP = ("Label smoothing needs classification data: this data is regression (mean squared "
+                                  "error has no class labels to smooth)")
 
 SPEEDS = {"max": None, "60 epochs/s": 60.0, "20 epochs/s": 20.0, "5 epochs/s": 5.0, "1 epoch/s": 1.0}
 
@@ -80,6 +95,19 @@ class TrainingControls(QObject):
         self.epochs_box.setRange(1, MAX_EPOCHS)
         self.epochs_box.setSingleStep(100)
         self.epochs_box.editingFinished.connect(lambda: self._edit_training("epochs", self.epochs_box.value()))
+        self.weight_decay_box = QDoubleSpinBox()
+        self.weight_decay_box.setDecimals(4)
+        self.weight_decay_box.setRange(0.0, MAX_WEIGHT_DECAY)
+        self.weight_decay_box.setSingleStep(0.001)
+        self.weight_decay_box.setToolTip(WEIGHT_DECAY_TIP)
+        self.weight_decay_box.editingFinished.connect(lambda: self._edit_training(
+            "weight_decay", self.weight_decay_box.value(), merge_key="weight_decay"))
+        self.label_smoothing_box = QDoubleSpinBox()
+        self.label_smoothing_box.setDecimals(3)
+        self.label_smoothing_box.setRange(0.0, MAX_LABEL_SMOOTHING)
+        self.label_smoothing_box.setSingleStep(0.05)
+        self.label_smoothing_box.editingFinished.connect(lambda: self._edit_training(
+            "label_smoothing", self.label_smoothing_box.value(), merge_key="label_smoothing"))
         self.classic_dropout_action = make_action(
             window, "Classic dropout (scale at test time)", self._toggle_classic_dropout, None,
             "Textbook dropout: no scaling while training, outputs × (1−p) at test time. Off: Keras' inverted "
@@ -95,7 +123,8 @@ class TrainingControls(QObject):
     def fill_toolbar(self, bar: QToolBar) -> None:
         for label, widget in (("Speed", self.speed_box), ("Optimizer", self.optimizer_box),
                               ("Learning rate", self.lr_box), ("Batch", self.batch_box),
-                              ("Epochs", self.epochs_box)):
+                              ("Epochs", self.epochs_box), ("Weight decay", self.weight_decay_box),
+                              ("Label smoothing", self.label_smoothing_box)):
             bar.addWidget(QLabel(f" {label} "))
             bar.addWidget(widget)
 
@@ -105,13 +134,17 @@ class TrainingControls(QObject):
         self.early_stopping_action.setChecked(t.early_stopping is not None)
         self.classic_dropout_action.setChecked(self.document.exp.network.dropout_style == "classic")
         for widget, value in ((self.lr_box, t.learning_rate), (self.batch_box, t.batch_size),
-                              (self.epochs_box, t.epochs)):
+                              (self.epochs_box, t.epochs), (self.weight_decay_box, t.weight_decay),
+                              (self.label_smoothing_box, t.label_smoothing)):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
         self.optimizer_box.blockSignals(True)
         self.optimizer_box.setCurrentText(t.optimizer)
         self.optimizer_box.blockSignals(False)
+        regression = is_regression_data(self.document.exp.data)
+        self.label_smoothing_box.setEnabled(not regression)
+        self.label_smoothing_box.setToolTip(LABEL_SMOOTHING_REGRESSION_TIP if regression else LABEL_SMOOTHING_TIP)
 
     def _edit_training(self, name: str, value, merge_key: str | None = None) -> None:
         if getattr(self.document.exp.training, name) != value:

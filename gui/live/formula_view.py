@@ -3,6 +3,7 @@
 The terms follow Keras' own definitions (what the engine computes): L1 is λ·Σ|w|, L2 is λ·Σw² with
 no ½, an activity penalty is divided by the batch size. Dropout adds no term; a note says where it acts
 and how the experiment's dropout style (inverted, as Keras, or classic, as textbooks) scales the outputs.
+Weight decay adds no term either (a note gives its update rule); label smoothing changes the data loss's targets.
 ``show_snapshot`` writes the latest epoch's values beside the terms and touches only the numbers that changed.
 """
 
@@ -50,6 +51,53 @@ def _lam(value: float) -> str:
 def format_value(value: float) -> str:
     """Four significant digits, zeros kept so a column lines up: 0.01000, 1.235e-05, 0.6931."""
     return f"{value:#.4g}"
+
+
+def class_count(snap: Snapshot | None) -> int | None:
+    """K, the number of classes the output layer has (None before a run)."""
+    if snap is None or not snap.layers:
+        return None
+    return snap.layers[-1].kernel.shape[-1]
+
+
+def smoothed_targets(loss_name: str, smoothing: float, classes: int | None) -> str:
+    """Keras' smoothed target for the loss, with the experiment's ε: binary cross-entropy y·(1−ε) + 0.5·ε,
+    categorical cross-entropy y·(1−ε) + ε/K (K: the one-hot target's length, the output's units)."""
+    e = _lam(smoothing)
+    if loss_name == BINARY_CE:
+        return f"y·(1−{e}) + {e}/2"
+    k = "K" if classes is None else str(classes)
+    if loss_name == CATEGORICAL_CE:
+        return f"y·(1−{e}) + {e}/{k}"
+    return f"y·(1−{e}) + {e}/2 (binary) or y·(1−{e}) + {e}/K (K classes)"
+
+
+def label_smoothing_line(exp: Experiment, loss_name: str, classes: int | None) -> str:
+    """What label smoothing changes, and what it leaves alone; "" without it (or for regression)."""
+    smoothing = exp.training.label_smoothing
+    if not smoothing or loss_name == MSE:
+        return ""
+    return (f"Label smoothing {_lam(smoothing)}: the data loss (and so J) is measured against smoothed targets "
+            f"{smoothed_targets(loss_name, smoothing, classes)}, Keras' label_smoothing. The validation loss and "
+            "the train loss (dropout off) curves stay the plain cross-entropy against the true labels.")
+
+
+def weight_decay_line(exp: Experiment) -> str:
+    """Weight decay: not a term of J, but a shrink of every kernel at each step; "" without it."""
+    t = exp.training
+    if not t.weight_decay:
+        return ""
+    lr, wd = _lam(t.learning_rate), _lam(t.weight_decay)
+    factor = 1 - t.learning_rate * t.weight_decay
+    line = (f"Weight decay {wd} adds no term to J: it is decoupled from the gradient. At each step, before the "
+            f"optimizer's gradient update, every kernel shrinks, W ← W − lr·wd·W = W·(1 − {lr}·{wd}) = "
+            f"W·{factor:.6g}; biases are not decayed.")
+    if t.optimizer == "adam":
+        line += " With Adam this is AdamW."
+    elif t.optimizer == "sgd":
+        line += (f" With SGD it takes the same steps as an L2 penalty of λ = wd/2 = {_lam(t.weight_decay / 2)} on "
+                 "every kernel (Keras' L2 has no ½), without adding it to J.")
+    return line
 
 
 def data_loss_name(exp: Experiment, snap: Snapshot | None = None) -> str:
@@ -164,6 +212,7 @@ class FormulaView(QWidget):
         self._snapshot: Snapshot | None = None
         self._terms: list[Term] = []
         self._loss_name = ""
+        self._classes: int | None = None  # K of the snapshot the terms were written for (smoothed targets' ε/K)
         self._values: tuple[str, ...] = ()
         self._shown_key: tuple | None = None
 
@@ -200,7 +249,7 @@ class FormulaView(QWidget):
     def show_snapshot(self, snap: Snapshot) -> None:
         """Write ``snap``'s values beside the terms (only labels whose number changed are touched)."""
         self._snapshot = snap
-        if data_loss_name(self.document.exp, snap) != self._loss_name:
+        if (data_loss_name(self.document.exp, snap), class_count(snap)) != (self._loss_name, self._classes):
             self.rebuild()
         else:
             self._show_values()
@@ -240,7 +289,9 @@ class FormulaView(QWidget):
         exp = self.document.exp
         terms = penalty_terms(exp)
         loss_name = data_loss_name(exp, self._snapshot)
-        key = (tuple(terms), loss_name, dropout_line(exp), exp.training.batch_size)
+        key = (tuple(terms), loss_name, dropout_line(exp), exp.training.batch_size, weight_decay_line(exp),
+               label_smoothing_line(exp, loss_name, class_count(self._snapshot)))
+        self._classes = class_count(self._snapshot)
         if key != self._shown_key:
             self._shown_key = key
             self._terms, self._loss_name = terms, loss_name
@@ -250,12 +301,16 @@ class FormulaView(QWidget):
 
     def _write_terms(self, exp: Experiment) -> None:
         data_colour, penalty_colour = palette.CURVE["data_loss"], palette.CURVE["penalty"]
-        equation = [_coloured(f"data loss ({self._loss_name})", data_colour)]
+        smoothing = label_smoothing_line(exp, self._loss_name, class_count(self._snapshot))
+        loss = f"{self._loss_name}, smoothed targets" if smoothing else self._loss_name
+        equation = [_coloured(f"data loss ({loss})", data_colour)]
         equation += [_coloured(t.formula, penalty_colour) for t in self._terms]
         tail = "" if self._terms else " <i>(no regularizer: nothing is added)</i>"
         self.header.setText(f"<big><b>J(w)</b> = {' + '.join(equation)}{tail}</big>")
 
-        rows = [("Data loss", _coloured(f"{self._loss_name}, mean over the batch", data_colour))]
+        targets = smoothed_targets(self._loss_name, exp.training.label_smoothing, class_count(self._snapshot))
+        against = f" against {targets}" if smoothing else ""
+        rows = [("Data loss", _coloured(f"{self._loss_name}{against}, mean over the batch", data_colour))]
         rows += [(t.label, _coloured(t.formula, penalty_colour)) for t in self._terms]
         rows.append(("<b>J (total)</b>", "data loss + penalties, mean over the epoch's batches"))
         while len(self._rows) < len(rows):
@@ -272,7 +327,7 @@ class FormulaView(QWidget):
         for row in self._rows[len(rows):]:
             row.set_visible(False)
 
-        notes = []
+        notes = [escape(line) for line in (weight_decay_line(exp), smoothing) if line]
         if any(t.has_l2 for t in self._terms):
             notes.append(escape(L2_NOTE))
         if any(t.which == "activity" for t in self._terms):

@@ -114,7 +114,8 @@ def measure_case(app, screen, mode: str, folder: Path, pictures: Path | None) ->
         wait(app, lambda: window.size() == screen.geometry().size(), 5)
     pump(app, 0.5)  # every view draws the newest snapshot (they take turns)
     result = {"screen": screen.name(), "mode": mode, "available": rect(screen.availableGeometry()),
-              "frame": rect(window.frameGeometry()), "zoom": window.zoom, "bars": bars(window)}
+              "frame": rect(window.frameGeometry()), "zoom": window.zoom, "bars": bars(window),
+              "toolbar_overflow": toolbar_overflow(window)}
     result["live"] = live_views(window)
     result["objective"] = objective
     result["objective_lesson"] = objective_lesson
@@ -145,6 +146,15 @@ def bars(window) -> dict:
     """Where the menu bar, toolbar and status bar are in the window, and whether they show."""
     return {name: {"shown": bar.isVisible(), "rect": rect(bar.geometry())} for name, bar in
             (("menu", window.menuBar()), ("toolbar", window.toolbar), ("status", window.statusBar()))}
+
+
+def toolbar_overflow(window) -> list[str]:
+    """The toolbar's labels Qt has put in its » extension menu (hidden until it is opened) for want of width."""
+    from PySide6.QtWidgets import QLabel
+
+    bar = window.toolbar
+    labels = [bar.widgetForAction(a) for a in bar.actions()]
+    return [w.text().strip() for w in labels if isinstance(w, QLabel) and not w.isVisible()]
 
 
 def overflowing(widget) -> list[str]:

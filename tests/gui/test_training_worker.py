@@ -260,3 +260,22 @@ def test_a_rebuild_frees_the_previous_model(qtbot, worker):
             gc.collect()
             assert worker._trainer is not None and previous() is None
         previous = weakref.ref(worker._trainer)
+
+
+def test_weight_decay_and_label_smoothing_change_live(qtbot, worker):
+    exp = fakes.experiment()
+    collector = Collector(worker)
+    worker.load(exp)
+    wait_for(qtbot, collector, lambda u: u.status.state is State.READY)
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 1)
+    run, before = collector.run_id, collector.updates.snapshot.layers[0].l2_norm
+    live = exp.copy()
+    live.training.weight_decay, live.training.label_smoothing = 50.0, 0.2  # ×(1 − 0.01·50) = ×0.5 at every step
+    worker.apply_live(live)
+    worker.step()
+    wait_for(qtbot, collector, lambda u: u.status.epoch == 2)
+    assert collector.run_id == run  # the same run, its weights kept
+    # 140 training rows in batches of 32: five halvings, so the kernels are far smaller (Adam moves each weight by
+    # about the learning rate a step)
+    assert collector.updates.snapshot.layers[0].l2_norm < 0.2 * before

@@ -170,6 +170,11 @@ def test_the_window_fits_the_screen_with_its_bars_in_it(screens, case):
         assert bar["shown"] and y + height <= frame.height() and width <= frame.width(), name
 
 
+@pytest.mark.parametrize("case", [case for case in SCREENS if case.endswith(":normal")])
+def test_every_training_setting_shows_in_the_toolbar_at_actual_size(screens, case):
+    assert screens[case]["toolbar_overflow"] == []  # none behind the toolbar's » extension menu
+
+
 @pytest.mark.parametrize("case", SCREENS)
 def test_the_live_views_are_readable_before_and_after_a_study(screens, case):
     m = screens[case]
