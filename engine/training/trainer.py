@@ -193,9 +193,7 @@ class Trainer:
             loss=make_loss(d.task, t.label_smoothing) if t.label_smoothing else HEADS[d.task].loss,
             metrics=["accuracy"] if self.metric_name == "accuracy" else [keras.metrics.RootMeanSquaredError()],
         )
-        # Built here (fresh moments, step 0), so the file holds every optimizer variable: an optimizer that excludes
-        # biases from weight decay is built on loading, and Keras warns that an unbuilt saved one does not match it.
-        stock.optimizer.build(stock.trainable_variables)
+        stock.optimizer.build(stock.trainable_variables)  # saved whole (fresh moments), so loading it does not warn
         return stock
 
     def save_model(self, path) -> None:
