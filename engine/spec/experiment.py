@@ -121,22 +121,24 @@ def load_experiment(path: str | Path) -> Experiment:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot be read ({exc})") from None
     try:
-        d = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except (ValueError, RecursionError) as exc:  # an integer over 4300 digits, or nesting deeper than the stack
-        raise SpecError(f"{path}: not valid JSON ({exc})") from None
+        d = _json_value(text)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from None
     return Experiment.from_dict(d, base_dir=path.resolve().parent)
 
 
 def experiment_from_json(text: str, base_dir: str | Path = "") -> Experiment:
+    return Experiment.from_dict(_json_value(text), base_dir=base_dir)
+
+
+def _json_value(text: str) -> object:
+    """The JSON value ``text`` holds; SpecError "not valid JSON (…)" saying where, when it holds none."""
     try:
-        d = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except (ValueError, RecursionError) as exc:  # an integer over 4300 digits, or nesting deeper than the stack
         raise SpecError(f"not valid JSON ({exc})") from None
-    return Experiment.from_dict(d, base_dir=base_dir)
 
 
 # --------------------------------------------------------------------------- to dict
