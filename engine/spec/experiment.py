@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.spec.errors import SpecError
 from engine.spec.fields import set_field
-from engine.spec.limits import FORMAT_VERSION
+from engine.spec.limits import FORMAT_VERSION, OUTPUT_REGULARIZER_KINDS
 from engine.spec.parse import (
     check_format_version,
     check_task_fields,
@@ -18,7 +18,7 @@ from engine.spec.parse import (
     parse_network,
     parse_training,
 )
-from engine.spec.parts import Data, EarlyStopping, HiddenLayer, Lesson, Network, Regularizer, Training
+from engine.spec.parts import Data, EarlyStopping, HiddenLayer, Lesson, Network, OutputLayer, Regularizer, Training
 from engine.spec.reader import Fields
 
 
@@ -59,7 +59,9 @@ class Experiment:
             "network": {
                 "input_dropout": self.network.input_dropout,
                 "hidden": [_layer_to_dict(h) for h in self.network.hidden],
-                **({"dropout_style": "classic"} if self.network.dropout_style == "classic" else {}),
+                **({"dropout_style": self.network.dropout_style} if self.network.dropout_style != "inverted" else {}),
+                **({"input_noise": self.network.input_noise} if self.network.input_noise else {}),
+                **_output_to_dict(self.network.output),
             },
             "training": {
                 "optimizer": self.training.optimizer,
@@ -94,8 +96,9 @@ def set_path(exp: Experiment, path: str, value: float) -> Experiment:
 
 
 def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
-    """True when ``new`` differs from ``old`` only in what can change live (rates, λ, learning rate, weight decay,
-    label smoothing)."""
+    """True when ``new`` differs from ``old`` only in what can change live: dropout rates, λ (the output layer's too),
+    learning rate, weight decay, label smoothing, and the value of a max-norm c or a noise σ that stays on (switching
+    one on or off adds or removes a layer or a constraint: a new model)."""
     a, b = old.copy(), new.copy()
     for e in (a, b):
         e.name = ""
@@ -105,9 +108,13 @@ def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
         e.training.weight_decay = 0.0
         e.training.label_smoothing = 0.0
         e.network.input_dropout = 0.0
+        e.network.input_noise = float(e.network.input_noise > 0)
+        e.network.output = OutputLayer()
         for h in e.network.hidden:
             h.dropout = 0.0
             h.kernel_regularizer = h.bias_regularizer = h.activity_regularizer = None
+            h.max_norm = None if h.max_norm is None else 1.0
+            h.noise = float(h.noise > 0)
     return a == b
 
 
@@ -171,7 +178,17 @@ def _layer_to_dict(h: HiddenLayer) -> dict:
         "kernel_regularizer": _reg_to_dict(h.kernel_regularizer),
         "bias_regularizer": _reg_to_dict(h.bias_regularizer),
         "activity_regularizer": _reg_to_dict(h.activity_regularizer),
+        **({"max_norm": h.max_norm} if h.max_norm is not None else {}),
+        **({"noise": h.noise} if h.noise else {}),
+        **({"batch_norm": True} if h.batch_norm else {}),
     }
+
+
+def _output_to_dict(out: OutputLayer) -> dict:
+    regs = {f"{kind}_regularizer": getattr(out, f"{kind}_regularizer") for kind in OUTPUT_REGULARIZER_KINDS}
+    if all(r is None for r in regs.values()):
+        return {}
+    return {"output": {key: _reg_to_dict(r) for key, r in regs.items()}}
 
 
 def _data_to_dict(d: Data) -> dict:

@@ -16,6 +16,8 @@ from engine.spec.limits import (
     MAX_LABEL_SMOOTHING,
     MAX_LAMBDA,
     MAX_LEARNING_RATE,
+    MAX_MAX_NORM,
+    MAX_NOISE,
     MAX_PATIENCE,
     MAX_SAMPLES,
     MAX_SEED,
@@ -26,13 +28,23 @@ from engine.spec.limits import (
     MIN_SAMPLES,
     MIN_VALIDATION,
     OPTIMIZERS,
+    OUTPUT_REGULARIZER_KINDS,
     SKLEARN_REGRESSION,
     SKLEARN_SETS,
     TASKS,
     TOY_REGRESSION,
     TOY_SETS,
 )
-from engine.spec.parts import Data, EarlyStopping, HiddenLayer, Lesson, Network, Regularizer, Training
+from engine.spec.parts import (
+    Data,
+    EarlyStopping,
+    HiddenLayer,
+    Lesson,
+    Network,
+    OutputLayer,
+    Regularizer,
+    Training,
+)
 from engine.spec.reader import Fields, describe, fmt, int_text
 
 
@@ -73,9 +85,21 @@ def parse_layer(d: object, path: str) -> HiddenLayer:
         kernel_regularizer=parse_regularizer(f.raw("kernel_regularizer", None), f"{path}.kernel_regularizer"),
         bias_regularizer=parse_regularizer(f.raw("bias_regularizer", None), f"{path}.bias_regularizer"),
         activity_regularizer=parse_regularizer(f.raw("activity_regularizer", None), f"{path}.activity_regularizer"),
+        max_norm=None if f.raw("max_norm", None) is None else f.number("max_norm", 0, 0, MAX_MAX_NORM, lo_open=True),
+        noise=f.number("noise", 0.0, 0.0, MAX_NOISE),
+        batch_norm=f.boolean("batch_norm", False),
     )
     f.done()
     return layer
+
+
+def parse_output(d: object) -> OutputLayer:
+    f = Fields(d, "network.output")
+    out = OutputLayer(**{f"{kind}_regularizer": parse_regularizer(f.raw(f"{kind}_regularizer", None),
+                                                                   f"network.output.{kind}_regularizer")
+                         for kind in OUTPUT_REGULARIZER_KINDS})
+    f.done()
+    return out
 
 
 def parse_network(d: object) -> Network:
@@ -88,8 +112,11 @@ def parse_network(d: object) -> Network:
         raise SpecError(f"network.hidden: {len(hidden_raw)} layers is out of range [0, {MAX_HIDDEN_LAYERS}]")
     hidden = [parse_layer(h, f"network.hidden[{i}]") for i, h in enumerate(hidden_raw)]
     style = f.string("dropout_style", "inverted", DROPOUT_STYLES)
+    input_noise = f.number("input_noise", 0.0, 0.0, MAX_NOISE)
+    output = parse_output(f.raw("output", {}))
     f.done()
-    return Network(input_dropout=input_dropout, hidden=hidden, dropout_style=style)
+    return Network(input_dropout=input_dropout, hidden=hidden, dropout_style=style, input_noise=input_noise,
+                   output=output)
 
 
 def parse_data(d: object) -> Data:

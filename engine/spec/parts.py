@@ -31,15 +31,37 @@ class HiddenLayer:
     kernel_regularizer: Regularizer | None = None
     bias_regularizer: Regularizer | None = None
     activity_regularizer: Regularizer | None = None
+    #: Keras' MaxNorm(c, axis=0) on the kernel: after every step each unit's incoming weight vector is scaled back to
+    #: norm ≤ c. None: no constraint. Written only when set
+    max_norm: float | None = None
+    #: σ of Keras' GaussianNoise on this layer's output (after the activation, before dropout), training only.
+    #: Written only when above 0
+    noise: float = 0.0
+    #: Keras' BatchNormalization between the Dense layer and its activation. Written only when true
+    batch_norm: bool = False
+
+
+@dataclass
+class OutputLayer:
+    """The output layer's penalties (its units and activation follow from the data)."""
+
+    kernel_regularizer: Regularizer | None = None
+    bias_regularizer: Regularizer | None = None
 
 
 @dataclass
 class Network:
     input_dropout: float = 0.0
     hidden: list[HiddenLayer] = field(default_factory=lambda: [HiddenLayer()])
-    #: "inverted" (Keras: survivors × 1/(1−p) while training) or "classic" (no scaling while training,
-    #: outputs × (1−p) at evaluation, the textbook form); written to the file only when "classic"
+    #: "inverted" (Keras' Dropout: survivors × 1/(1−p) while training), "classic" (no scaling while training,
+    #: outputs × (1−p) at evaluation, the textbook form) or "gaussian" (Keras' GaussianDropout: every unit × a
+    #: factor drawn from N(1, p/(1−p)) while training); written to the file only when not "inverted"
     dropout_style: str = "inverted"
+    #: σ of Keras' GaussianNoise on the inputs as the network sees them (CSV and scikit-learn sets standardized, toy
+    #: sets in the plot's units), training only: the 2-D analogue of data augmentation.
+    #: Written only when above 0
+    input_noise: float = 0.0
+    output: OutputLayer = field(default_factory=OutputLayer)  # written only when it has a regularizer
 
 
 @dataclass

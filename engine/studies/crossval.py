@@ -175,11 +175,10 @@ def train_fold(trainer, fold: int, on_epoch: Callable[[int, object], None] | Non
         if on_epoch is not None:
             on_epoch(fold, snap)
         if keep_best and trainer.best_epoch == trainer.epoch:
-            best_weights = [v.numpy() for v in trainer.model.trainable_variables]
+            best_weights = trainer.weights_now()  # batch norm's moving statistics too
     if best_weights is None:
         return trainer.epoch
-    for var, value in zip(trainer.model.trainable_variables, best_weights, strict=True):
-        var.assign(value)
+    trainer.put_weights(best_weights)
     return trainer.best_epoch
 
 

@@ -26,5 +26,6 @@ HEADS = {
 #: spec name (training.optimizer) → class in keras.optimizers
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
 
-#: what Keras' optimizer.exclude_from_weight_decay(var_names=[...]) matches: Dense names its bias variable "bias"
-BIAS_NAME = "bias"
+#: what Keras' optimizer.exclude_from_weight_decay(var_names=[...]) matches (a substring of the variable's name):
+#: Dense names its bias "bias", BatchNormalization its scale and shift "gamma" and "beta"
+NO_DECAY_NAMES = ("bias", "gamma", "beta")

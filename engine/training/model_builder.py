@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec import REGULARIZER_KINDS, Experiment, Regularizer
-from engine.training.keras_names import BIAS_NAME, HEADS, OPTIMIZER_CLASSES
+from engine.spec import OUTPUT_REGULARIZER_KINDS, REGULARIZER_KINDS, Experiment, HiddenLayer, Regularizer
+from engine.training.keras_names import HEADS, NO_DECAY_NAMES, OPTIMIZER_CLASSES
 from engine.training.keras_setup import keras
-from engine.training.layers import LiveRegularizer, RecordingDropout
+from engine.training.layers import LiveMaxNorm, LiveNoise, LiveRegularizer, RecordingDropout
 
 
 @dataclass
@@ -31,7 +31,21 @@ class TrainingModel:
     with_hidden: keras.Model  # features → [prediction, output of each hidden Dense (before its dropout)]
     dense: list  # hidden Dense layers, then the output Dense
     dropout: list  # RecordingDropout: the input's first, then one after each hidden layer
-    regularizers: list  # per hidden layer: {"kernel": LiveRegularizer, "bias": ..., "activity": ...}
+    #: per hidden layer, then the output layer: {"kernel": LiveRegularizer, "bias": ..., "activity": ...} (the
+    #: output layer's "activity" is None)
+    regularizers: list
+    max_norms: list  # per hidden layer: its LiveMaxNorm, or None (no constraint)
+    noise: list  # LiveNoise: the input's first, then one after each hidden layer; None where σ is 0
+    batch_norms: list  # per hidden layer: its BatchNormalization, or None
+
+    def random_streams(self) -> list:
+        """The seed generators' states: what makes dropout and noise draw the same numbers again."""
+        layers = [layer for layer in [*self.dropout, *self.noise] if layer is not None]
+        return [layer.seed_generator.state for layer in layers]
+
+    def batch_norm_variables(self) -> list:
+        """γ, β, moving mean and moving variance of every batch-normalization layer (empty without one)."""
+        return [v for bn in self.batch_norms if bn is not None for v in bn.weights]
 
 
 def _initializer(seed: int, index: int):
@@ -53,60 +67,103 @@ def _live(r: Regularizer | None) -> LiveRegularizer:
     return LiveRegularizer(r.l1, r.l2) if r is not None else LiveRegularizer()
 
 
+def _noise_seed(seed: int, index: int) -> int:
+    return seed * 7919 + 4001 + index
+
+
 def build_training_model(exp: Experiment, n_features: int, n_outputs: int, task: str) -> TrainingModel:
     seed = exp.training.seed
     net = exp.network
     inputs = keras.Input(shape=(n_features,), name="features")
-    classic = net.dropout_style == "classic"
-    first = RecordingDropout(net.input_dropout, seed=seed * 7919 + 1, classic=classic, name="input_dropout")
-    x = first(inputs)
-    dense, dropout, regs, hidden_outputs = [], [first], [], []
+    style = net.dropout_style
+    x = inputs
+    noise = [LiveNoise(net.input_noise, seed=_noise_seed(seed, 0), name="input_noise") if net.input_noise else None]
+    if noise[0] is not None:
+        x = noise[0](x)
+    first = RecordingDropout(net.input_dropout, seed=seed * 7919 + 1, style=style, name="input_dropout")
+    x = first(x)
+    dense, dropout, regs, hidden_outputs, max_norms, batch_norms = [], [first], [], [], [], []
     for i, h in enumerate(net.hidden):
         r = {kind: _live(getattr(h, f"{kind}_regularizer")) for kind in REGULARIZER_KINDS}
+        max_norm = LiveMaxNorm(h.max_norm) if h.max_norm is not None else None
         layer = keras.layers.Dense(
-            h.units, activation=h.activation, kernel_initializer=_initializer(seed, i), name=f"hidden_{i + 1}",
-            kernel_regularizer=r["kernel"], bias_regularizer=r["bias"],
+            h.units, activation=None if h.batch_norm else h.activation, kernel_initializer=_initializer(seed, i),
+            name=f"hidden_{i + 1}", kernel_regularizer=r["kernel"], bias_regularizer=r["bias"],
+            kernel_constraint=max_norm,
         )
-        drop = RecordingDropout(h.dropout, seed=seed * 7919 + i + 2, classic=classic, name=f"dropout_{i + 1}")
-        hidden_out = layer(x)
-        x = drop(hidden_out)
+        hidden_out = layer(x)  # what an activity penalty sees, as on the stock Dense layer
+        x, bn = _after_dense(hidden_out, h, i)
+        layer_noise = LiveNoise(h.noise, seed=_noise_seed(seed, i + 1), name=f"noise_{i + 1}") if h.noise else None
+        if layer_noise is not None:
+            x = layer_noise(x)
+        drop = RecordingDropout(h.dropout, seed=seed * 7919 + i + 2, style=style, name=f"dropout_{i + 1}")
+        x = drop(x)
         hidden_outputs.append(hidden_out)
         dense.append(layer)
         dropout.append(drop)
         regs.append(r)
-    activation = HEADS[task].activation
+        max_norms.append(max_norm)
+        noise.append(layer_noise)
+        batch_norms.append(bn)
+    out_regs = {kind: _live(getattr(net.output, f"{kind}_regularizer")) for kind in OUTPUT_REGULARIZER_KINDS}
     out_layer = keras.layers.Dense(
-        n_outputs, activation=activation, kernel_initializer=_initializer(seed, len(net.hidden)), name="output"
+        n_outputs, activation=HEADS[task].activation, kernel_initializer=_initializer(seed, len(net.hidden)),
+        name="output", kernel_regularizer=out_regs["kernel"], bias_regularizer=out_regs["bias"],
     )
     outputs = out_layer(x)
     dense.append(out_layer)
+    regs.append({**out_regs, "activity": None})
     model = keras.Model(inputs, outputs, name="reglab")
     with_hidden = keras.Model(inputs, [outputs, *hidden_outputs], name="reglab_with_hidden")
-    return TrainingModel(model, with_hidden, dense, dropout, regs)
+    return TrainingModel(model, with_hidden, dense, dropout, regs, max_norms, noise, batch_norms)
+
+
+def _after_dense(x, h: HiddenLayer, i: int):
+    """Batch normalization between the Dense layer and its activation, when the layer has it: (output, the layer)."""
+    if not h.batch_norm:
+        return x, None
+    bn = keras.layers.BatchNormalization(name=f"batch_norm_{i + 1}")
+    return keras.layers.Activation(h.activation, name=f"activation_{i + 1}")(bn(x)), bn
 
 
 def build_stock_model(exp: Experiment, n_features: int, n_outputs: int, task: str) -> keras.Model:
-    """The same network with only stock Keras layers and regularizers (for saving and sharing)."""
+    """The same network with only stock Keras layers, regularizers and constraints (for saving and sharing)."""
     seed = exp.training.seed
     net = exp.network
+    gaussian = net.dropout_style == "gaussian"
     inputs = keras.Input(shape=(n_features,), name="features")
     x = inputs
+    if net.input_noise > 0:
+        x = keras.layers.GaussianNoise(net.input_noise, seed=_noise_seed(seed, 0), name="input_noise")(x)
     if net.input_dropout > 0:
-        x = keras.layers.Dropout(net.input_dropout, seed=seed, name="input_dropout")(x)
+        x = _stock_dropout(gaussian, net.input_dropout, seed, "input_dropout")(x)
     for i, h in enumerate(net.hidden):
         x = keras.layers.Dense(
-            h.units, activation=h.activation, kernel_initializer=_initializer(seed, i), name=f"hidden_{i + 1}",
+            h.units, activation=None if h.batch_norm else h.activation, kernel_initializer=_initializer(seed, i),
+            name=f"hidden_{i + 1}",
             kernel_regularizer=stock_regularizer(h.kernel_regularizer),
             bias_regularizer=stock_regularizer(h.bias_regularizer),
             activity_regularizer=stock_regularizer(h.activity_regularizer),
+            kernel_constraint=keras.constraints.MaxNorm(h.max_norm, axis=0) if h.max_norm is not None else None,
         )(x)
+        x, _ = _after_dense(x, h, i)
+        if h.noise > 0:
+            x = keras.layers.GaussianNoise(h.noise, seed=_noise_seed(seed, i + 1), name=f"noise_{i + 1}")(x)
         if h.dropout > 0:
-            x = keras.layers.Dropout(h.dropout, seed=seed + i + 1, name=f"dropout_{i + 1}")(x)
-    activation = HEADS[task].activation
+            x = _stock_dropout(gaussian, h.dropout, seed + i + 1, f"dropout_{i + 1}")(x)
     outputs = keras.layers.Dense(
-        n_outputs, activation=activation, kernel_initializer=_initializer(seed, len(net.hidden)), name="output"
+        n_outputs, activation=HEADS[task].activation, kernel_initializer=_initializer(seed, len(net.hidden)),
+        name="output",
+        kernel_regularizer=stock_regularizer(net.output.kernel_regularizer),
+        bias_regularizer=stock_regularizer(net.output.bias_regularizer),
     )(x)
     return keras.Model(inputs, outputs, name="reglab")
+
+
+def _stock_dropout(gaussian: bool, rate: float, seed: int, name: str):
+    if gaussian:
+        return keras.layers.GaussianDropout(rate, seed=seed, name=name)
+    return keras.layers.Dropout(rate, seed=seed, name=name)
 
 
 def make_loss(task: str, label_smoothing: float = 0.0) -> keras.losses.Loss:
@@ -118,10 +175,11 @@ def make_loss(task: str, label_smoothing: float = 0.0) -> keras.losses.Loss:
 
 def make_optimizer(name: str, learning_rate: float, weight_decay: float = 0.0):
     """Keras' optimizer; with weight decay, decoupled (Adam → AdamW, SGD → SGDW) and on kernels only: Keras
-    excludes the variables whose name contains "bias". Build it after this (the exclusion must come first)."""
+    excludes the variables whose name contains "bias", "gamma" or "beta" (batch norm's scale and shift). Build it
+    after this (the exclusion must come first)."""
     cls = getattr(keras.optimizers, OPTIMIZER_CLASSES[name])
     if not weight_decay:
         return cls(learning_rate=learning_rate)
     optimizer = cls(learning_rate=learning_rate, weight_decay=weight_decay)
-    optimizer.exclude_from_weight_decay(var_names=[BIAS_NAME])
+    optimizer.exclude_from_weight_decay(var_names=list(NO_DECAY_NAMES))
     return optimizer

@@ -128,6 +128,10 @@ class LayerSnapshot:
     activity_penalty: float = 0.0
     dropout_rate: float = 0.0  # of the dropout after this layer (0 for the output layer)
     dropped: np.ndarray | None = None  # bool per unit: dropped for the first example of the last step
+    #: Gaussian dropout: per unit, the factor it multiplied the first example of the last step by (none is dropped)
+    dropout_factors: np.ndarray | None = None
+    unit_norms: np.ndarray | None = None  # per unit, ‖W[:, j]‖: its incoming weight vector's length
+    max_norm: float | None = None  # c of the layer's max-norm constraint (None: none)
 
     @property
     def penalty(self) -> float:
@@ -150,6 +154,7 @@ class Snapshot:
     layers: list[LayerSnapshot] = field(default_factory=list)  # hidden layers, then the output layer
     input_dropout_rate: float = 0.0
     input_dropped: np.ndarray | None = None
+    input_dropout_factors: np.ndarray | None = None  # Gaussian dropout's factors on the inputs (see LayerSnapshot)
     decision_grid: np.ndarray | None = None  # (64, 64) or (64, 64, classes); rows = y, columns = x
     grid_extent: tuple[float, float, float, float] | None = None  # x_min, x_max, y_min, y_max
     seconds: float = 0.0  # wall time of the epoch (training + evaluation)
@@ -177,4 +182,6 @@ class Snapshot:
         for layer in self.layers:  # the same key strings in every row (a long run keeps thousands of rows)
             row[sys.intern(f"{layer.name}_penalty")] = layer.penalty
             row[sys.intern(f"{layer.name}_near_zero")] = layer.near_zero
+            if layer.unit_norms is not None:  # the largest ‖W[:, j]‖: what a max-norm c bounds
+                row[sys.intern(f"{layer.name}_max_unit_norm")] = float(layer.unit_norms.max(initial=0.0))
         return row

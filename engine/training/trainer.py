@@ -3,7 +3,8 @@
 The whole epoch — a seeded shuffle, every batch in one graph loop (the last batch shorter when the
 batch size does not divide the rows, as in Keras' fit), evaluation on the training and validation
 sets with dropout off — runs as one graph. Live settings (dropout rates, λ, learning rate, weight decay,
-label smoothing) are variables read by that graph, so changing them between epochs needs no retracing.
+label smoothing, max-norm c, noise σ) are variables read by that graph, so changing them between epochs needs no
+retracing.
 
 Use from one thread (the one that owns TensorFlow). ``request_stop`` may be called from any thread.
 """
@@ -19,11 +20,18 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.data import Dataset, load_dataset
-from engine.spec import REGULARIZER_KINDS, Experiment, label_smoothing_error, live_fields_differ_only
+from engine.spec import (
+    OUTPUT_REGULARIZER_KINDS,
+    REGULARIZER_KINDS,
+    Experiment,
+    label_smoothing_error,
+    live_fields_differ_only,
+)
+from engine.training.epoch_values import layout, make_snapshot, unpack
 from engine.training.keras_names import HEADS
 from engine.training.keras_setup import keras, tf
 from engine.training.model_builder import build_stock_model, build_training_model, make_loss, make_optimizer
-from engine.training.snapshot import GRID_SIZE, NEAR_ZERO, LayerSnapshot, Snapshot, WeightBins
+from engine.training.snapshot import GRID_SIZE, Snapshot, WeightBins
 
 
 class TrainingDiverged(RuntimeError):
@@ -69,12 +77,17 @@ class Trainer:
         self._with_grid = tf.Variable(self._grid_flag, trainable=False)
 
         self._grid, self.grid_extent = self._make_grid()
+        self._layout = layout(self.net, d.n_outputs if self._grid is not None else None)
+        # what a diverged run or early stopping puts back: the Dense weights (copied from each epoch's output) and
+        # batch norm's γ, β and moving statistics (read when there are any)
+        self._dense_vars = [v for layer in self.net.dense for v in (layer.kernel, layer.bias)]
+        self._bn_vars = self.net.batch_norm_variables()
         # autograph=False: the graph is written with explicit tf.while_loop / tf.cond, and converting the
         # Python code (ours and Keras') would cost about a second at the first epoch.
         self._epoch_fn = tf.function(self._train_one_epoch, autograph=False)
         self._initial_state = self._state_to_restore_on_reset()
         self._initial_values = [v.numpy() for v in self._initial_state]
-        self._last_finite = [v.numpy() for v in self.model.trainable_variables]
+        self._last_finite = self.weights_now()
         self.weight_bins = [WeightBins(layer.kernel.numpy()) for layer in self.net.dense]
 
     # ------------------------------------------------------------------ public controls
@@ -111,10 +124,13 @@ class Trainer:
             self._grid_flag = with_grid
         flat = self._epoch_fn().numpy()
         graph_done = time.perf_counter()
-        values = self._unpack(flat, with_grid)
+        values = unpack(flat, self._layout, with_grid)
         self.epoch += 1
         self._check_finite(values)
-        snap = self._snapshot(values)
+        snap = make_snapshot(values, epoch=self.epoch, net=self.net, weight_bins=self.weight_bins,
+                             metric_name=self.metric_name, data=self.data, grid_extent=self.grid_extent,
+                             gaussian=self.exp.network.dropout_style == "gaussian",
+                             max_norms=[h.max_norm for h in self.exp.network.hidden])
         done = time.perf_counter()
         snap.seconds = done - start
         self.last_timing = {"epoch_graph": graph_done - start, "snapshot": done - graph_done}
@@ -145,12 +161,12 @@ class Trainer:
         self.diverged = None
         self.stopped_early = None
         self.best_epoch, self._best_val_loss, self._best_weights = 0, math.inf, None
-        self._last_finite = [v.numpy() for v in self.model.trainable_variables]
+        self._last_finite = self.weights_now()
         self.weight_bins = [WeightBins(layer.kernel.numpy()) for layer in self.net.dense]
 
     def apply_live(self, exp: Experiment) -> bool:
-        """Take the new spec's dropout rates, λ, learning rate, weight decay and label smoothing from the next
-        epoch on.
+        """Take the new spec's dropout rates, λ, learning rate, weight decay, label smoothing, max-norm c and noise σ
+        from the next epoch on.
 
         Returns False (and changes nothing) if ``exp`` differs in anything else: that needs a new Trainer.
         Label smoothing on regression data raises SpecError.
@@ -160,11 +176,14 @@ class Trainer:
         _check_label_smoothing(exp, self.data.task)
         net = exp.network
         self.net.dropout[0].rate.assign(net.input_dropout)
+        _set_noise(self.net.noise[0], net.input_noise)
         for i, h in enumerate(net.hidden):
             self.net.dropout[i + 1].rate.assign(h.dropout)
-            for kind in REGULARIZER_KINDS:
-                r = getattr(h, f"{kind}_regularizer")
-                self.net.regularizers[i][kind].set(r.l1 if r else 0.0, r.l2 if r else 0.0)
+            _set_regularizers(self.net.regularizers[i], h, REGULARIZER_KINDS)
+            if self.net.max_norms[i] is not None:
+                self.net.max_norms[i].max_value.assign(h.max_norm)
+            _set_noise(self.net.noise[i + 1], h.noise)
+        _set_regularizers(self.net.regularizers[-1], net.output, OUTPUT_REGULARIZER_KINDS)
         self.optimizer.learning_rate = exp.training.learning_rate
         self._weight_decay.assign(exp.training.weight_decay)
         self._label_smoothing.assign(exp.training.label_smoothing)
@@ -172,8 +191,9 @@ class Trainer:
         return True
 
     def stock_model(self) -> keras.Model:
-        """A plain-Keras copy with the current weights, rates and λ (stock Dropout and regularizers), compiled
-        with the stock optimizer (its ``weight_decay``, biases excluded) and loss (its ``label_smoothing``).
+        """A plain-Keras copy with the current weights, rates, λ, c and σ (stock Dropout, GaussianDropout,
+        GaussianNoise, BatchNormalization, regularizers and MaxNorm), compiled with the stock optimizer (its
+        ``weight_decay``, biases and batch norm's γ, β excluded) and loss (its ``label_smoothing``).
 
         Keras has only inverted dropout; for a classic-dropout network the evaluation scaling × (1−p) of
         each dropout is folded into the kernel of the Dense layer after it, so predictions are the same.
@@ -187,6 +207,9 @@ class Trainer:
             if classic:
                 kernel = kernel * (1.0 - float(before.rate.numpy()))
             theirs.set_weights([kernel, bias])
+        for bn in self.net.batch_norms:
+            if bn is not None:
+                stock.get_layer(bn.name).set_weights(bn.get_weights())
         t = self.exp.training
         stock.compile(
             optimizer=make_optimizer(t.optimizer, t.learning_rate, t.weight_decay),
@@ -211,11 +234,26 @@ class Trainer:
     def mc_predict(self, x: np.ndarray, passes: int = 30) -> tuple[np.ndarray, np.ndarray]:
         """Monte-Carlo dropout: ``passes`` forward passes with dropout on; the mean and the std of the outputs.
 
-        The recorded masks (what the network view draws) are left as the last training step set them.
+        The recorded masks (what the network view draws) are left as the last training step set them; batch
+        normalization uses its moving statistics (it neither learns from these passes nor normalizes by them) and
+        Gaussian noise layers add nothing: the spread is dropout's alone.
         """
         kept = [drop.kept.numpy() for drop in self.net.dropout]
         xt = tf.constant(x, tf.float32)
-        outputs = np.stack([self.model(xt, training=True).numpy() for _ in range(passes)]).astype(np.float64)
+        batch_norms = [bn for bn in self.net.batch_norms if bn is not None]
+        noise = [layer for layer in self.net.noise if layer is not None]
+        sigmas = [float(layer.stddev.numpy()) for layer in noise]
+        for bn in batch_norms:  # a frozen BatchNormalization uses its moving statistics even when training=True
+            bn.trainable = False
+        for layer in noise:  # Monte-Carlo dropout: only dropout is random, as at evaluation otherwise
+            layer.stddev.assign(0.0)
+        try:
+            outputs = np.stack([self.model(xt, training=True).numpy() for _ in range(passes)]).astype(np.float64)
+        finally:
+            for bn in batch_norms:
+                bn.trainable = True
+            for layer, sigma in zip(noise, sigmas, strict=True):
+                layer.stddev.assign(sigma)
         for drop, values in zip(self.net.dropout, kept, strict=True):
             drop.kept.assign(values)
         spread = outputs - outputs[0]  # std is shift-invariant; identical passes give exactly 0
@@ -231,12 +269,13 @@ class Trainer:
         """
         if self._grid is None:
             return None
-        seeds = [drop.seed_generator.state.numpy() for drop in self.net.dropout]
+        streams = self.net.random_streams()
+        seeds = [state.numpy() for state in streams]
         try:
             mean, std = self.mc_predict(self._grid.numpy(), passes)
         finally:
-            for drop, state in zip(self.net.dropout, seeds, strict=True):
-                drop.seed_generator.state.assign(state)
+            for state, value in zip(streams, seeds, strict=True):
+                state.assign(value)
         shape = (GRID_SIZE, GRID_SIZE) if self.data.n_outputs == 1 else (GRID_SIZE, GRID_SIZE, self.data.n_outputs)
         mean, std = mean.reshape(shape), std.reshape(shape)
         if self.data.task == "regression":
@@ -245,8 +284,9 @@ class Trainer:
         return mean.astype(np.float32), std.astype(np.float32)
 
     def batch_losses(self, x: np.ndarray, y: np.ndarray, training: bool = True) -> dict:
-        """loss, data_loss, penalty and the per-layer penalties (hidden layers × kernel/bias/activity) on one
-        batch, computed as the training step does, without updating anything."""
+        """loss, data_loss, penalty and the per-layer penalties (hidden layers, then the output layer ×
+        kernel/bias/activity) on one batch, computed as the training step does, without updating any weight
+        (batch normalization in training mode does update its moving statistics, as in Keras)."""
         loss, data_loss, penalty, layer_penalties, _ = self._forward(
             tf.constant(x, tf.float32), tf.constant(y, tf.float32), training)
         return {"loss": float(loss), "data_loss": float(data_loss), "penalty": float(penalty),
@@ -257,11 +297,11 @@ class Trainer:
         y_pred, *hidden = self.net.with_hidden(x, training=training)
         data_loss = self.loss_fn(self._smoothed(y), y_pred)
         batch = tf.cast(tf.shape(x)[0], tf.float32)
-        rows = []  # per hidden layer: kernel, bias, activity penalty (Keras 3.15 divides activity by the batch size)
-        for layer, out, regs in zip(self.net.dense, hidden, self.net.regularizers, strict=False):
-            rows.append(tf.stack([regs["kernel"](layer.kernel), regs["bias"](layer.bias),
-                                  tf.math.divide_no_nan(regs["activity"](out), batch)]))
-        layer_penalties = tf.stack(rows) if rows else tf.zeros([0, 3])
+        rows = []  # per layer: kernel, bias, activity penalty (Keras 3.15 divides activity by the batch size)
+        for layer, out, regs in zip(self.net.dense, [*hidden, None], self.net.regularizers, strict=True):
+            activity = tf.zeros([]) if out is None else tf.math.divide_no_nan(regs["activity"](out), batch)
+            rows.append(tf.stack([regs["kernel"](layer.kernel), regs["bias"](layer.bias), activity]))
+        layer_penalties = tf.stack(rows)
         penalty = tf.reduce_sum(layer_penalties)
         return data_loss + penalty, data_loss, penalty, layer_penalties, y_pred
 
@@ -382,43 +422,30 @@ class Trainer:
         return tf.constant(grid), (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
 
     # ------------------------------------------------------------------ helpers
-    def _unpack(self, flat: np.ndarray, with_grid: bool) -> dict:
-        """Split the epoch graph's flat output back into named arrays (the inverse of its concat)."""
-        shapes = [("sums", (3,)), ("scalars", (6,)), ("layer_penalties", (len(self.net.regularizers), 3))]
-        for i, layer in enumerate(self.net.dense):
-            shapes += [(f"kernel_{i}", tuple(layer.kernel.shape)), (f"bias_{i}", tuple(layer.bias.shape))]
-        for i, drop in enumerate(self.net.dropout):
-            shapes += [(f"kept_{i}", tuple(drop.kept.shape)), (f"rate_{i}", ())]
-        if self._grid is not None:
-            shapes.append(("grid", (GRID_SIZE, GRID_SIZE, self.data.n_outputs)))
-        out, at = {}, 0
-        for name, shape in shapes:
-            size = int(np.prod(shape))
-            out[name] = flat[at: at + size].reshape(shape)
-            at += size
-        if not with_grid:
-            out.pop("grid", None)
-        names = ("metric", "train_eval_loss", "train_eval_metric", "val_loss", "val_metric", "learning_rate")
-        out.update(zip(names, out.pop("scalars"), strict=True))
-        return out
-
     def _state_to_restore_on_reset(self) -> list:
         lr = self.optimizer._learning_rate if hasattr(self.optimizer, "_learning_rate") else None
         state = list(self.model.trainable_variables)
         state += [v for v in self.optimizer.variables if v is not lr]
-        for drop in self.net.dropout:
-            state.append(drop.seed_generator.state)
-        return state
+        state += [v for v in self._bn_vars if not v.trainable]  # moving statistics
+        return state + self.net.random_streams()
+
+    def weights_now(self) -> tuple[list, list]:
+        """What the model predicts with, as numpy: the Dense kernels and biases, and batch norm's γ, β and moving
+        statistics (what :meth:`put_weights` puts back)."""
+        return [v.numpy() for v in self._dense_vars], [v.numpy() for v in self._bn_vars]
+
+    def put_weights(self, saved: tuple[list, list]) -> None:
+        for var, value in zip([*self._dense_vars, *self._bn_vars], [*saved[0], *saved[1]], strict=True):
+            var.assign(value)
 
     def _check_finite(self, values: dict) -> None:
         weights_ok = all(np.isfinite(values[k]).all() for k in values if k.startswith(("kernel_", "bias_")))
         loss = float(values["sums"][0])
-        if math.isfinite(loss) and weights_ok:  # keep copies (trainable variables are kernel, bias per layer)
-            self._last_finite = [values[f"{kind}_{i}"].copy() for i in range(len(self.net.dense))
-                                 for kind in ("kernel", "bias")]
+        if math.isfinite(loss) and weights_ok:  # keep copies, in the order of _dense_vars
+            dense = [values[f"{kind}_{i}"].copy() for i in range(len(self.net.dense)) for kind in ("kernel", "bias")]
+            self._last_finite = (dense, [v.numpy() for v in self._bn_vars])
             return
-        for var, value in zip(self.model.trainable_variables, self._last_finite, strict=True):
-            var.assign(value)
+        self.put_weights(self._last_finite)
         lr = self.exp.training.learning_rate
         self.diverged = (
             f"training diverged in epoch {self.epoch}: the loss became {loss} "
@@ -436,65 +463,25 @@ class Trainer:
             return
         restored = ""
         if rule.restore_best_weights and self._best_weights is not None:
-            for var, value in zip(self.model.trainable_variables, self._best_weights, strict=True):
-                var.assign(value)
+            self.put_weights(self._best_weights)
             restored = "; the weights of that epoch are restored"
         self.stopped_early = (f"early stopping after epoch {snap.epoch}: val_loss has not improved for "
                               f"{rule.patience} epochs since its minimum {self._best_val_loss:.4g} at epoch "
                               f"{self.best_epoch}{restored}")
-
-    def _snapshot(self, v: dict) -> Snapshot:
-        loss, data_loss, penalty = (float(x) for x in v["sums"])
-        layer_pen = v["layer_penalties"]
-        layers = []
-        n_dense = len(self.net.dense)
-        for i in range(n_dense):
-            kernel, bias = v[f"kernel_{i}"], v[f"bias_{i}"]
-            hidden = i < n_dense - 1
-            absw = np.abs(kernel.astype(np.float64))  # float64: huge weights must not overflow the norms
-            histogram, edges, asinh_histogram = self.weight_bins[i].histograms(kernel)
-            layers.append(LayerSnapshot(
-                name=self.net.dense[i].name,
-                kernel=kernel,
-                bias=bias,
-                histogram=histogram,
-                histogram_edges=edges,
-                asinh_histogram=asinh_histogram,
-                l1_norm=float(absw.sum()),
-                l2_norm=float(np.sqrt(np.square(absw).sum())),
-                near_zero=float((absw < NEAR_ZERO).mean()) if kernel.size else 0.0,
-                kernel_penalty=float(layer_pen[i, 0]) if hidden else 0.0,
-                bias_penalty=float(layer_pen[i, 1]) if hidden else 0.0,
-                activity_penalty=float(layer_pen[i, 2]) if hidden else 0.0,
-                dropout_rate=float(v[f"rate_{i + 1}"]) if hidden else 0.0,
-                dropped=(v[f"kept_{i + 1}"] < 0.5) if hidden else None,
-            ))
-        grid = v.get("grid")
-        if grid is not None and grid.shape[-1] == 1:
-            grid = grid[..., 0]
-            if self.data.task == "regression":
-                grid = grid * self.data.target_std + self.data.target_mean
-        return Snapshot(
-            epoch=self.epoch,
-            loss=loss,
-            data_loss=data_loss,
-            penalty=penalty,
-            train_eval_loss=float(v["train_eval_loss"]),
-            val_loss=float(v["val_loss"]),
-            metric_name=self.metric_name,
-            metric=float(v["metric"]),
-            val_metric=float(v["val_metric"]),
-            train_eval_metric=float(v["train_eval_metric"]),
-            learning_rate=float(v["learning_rate"]),
-            layers=layers,
-            input_dropout_rate=float(v["rate_0"]),
-            input_dropped=v["kept_0"] < 0.5,
-            decision_grid=grid,
-            grid_extent=self.grid_extent if grid is not None else None,
-        )
 
 
 def _check_label_smoothing(exp: Experiment, task: str) -> None:
     """Label smoothing needs classes: refused for regression data (a CSV's task is known only once it loads)."""
     if exp.training.label_smoothing and task == "regression":
         raise label_smoothing_error(exp.training.label_smoothing)
+
+
+def _set_regularizers(live: dict, layer, kinds: tuple[str, ...]) -> None:
+    for kind in kinds:
+        r = getattr(layer, f"{kind}_regularizer")
+        live[kind].set(r.l1 if r else 0.0, r.l2 if r else 0.0)
+
+
+def _set_noise(layer, stddev: float) -> None:
+    if layer is not None:  # a layer exists only while σ > 0 (switching it on or off builds a new model)
+        layer.stddev.assign(stddev)

@@ -78,7 +78,7 @@ def test_training_and_evaluation_agree_in_expectation(classic):
     """Inverted: survivors × 1/(1−p) while training; classic: no scaling while training, × (1−p) at
     evaluation. Either way the mean training-time output equals the evaluation output."""
     rate = 0.4
-    layer = RecordingDropout(rate, seed=5, classic=classic)
+    layer = RecordingDropout(rate, seed=5, style="classic" if classic else "inverted")
     layer.build((None, 50))
     x = np.random.default_rng(2).uniform(0.5, 2.0, size=(1, 50)).astype(np.float32)
     batch = np.repeat(x, 4000, axis=0)
@@ -99,7 +99,7 @@ def test_classic_and_inverted_dropout_agree_in_expectation():
     inverted network equals the classic network's evaluation output, and the other way round."""
     rate = 0.3
     inverted = RecordingDropout(rate, seed=7)
-    classic = RecordingDropout(rate, seed=7, classic=True)
+    classic = RecordingDropout(rate, seed=7, style="classic")
     for layer in (inverted, classic):
         layer.build((None, 50))
     rng = np.random.default_rng(3)

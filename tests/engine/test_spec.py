@@ -386,7 +386,8 @@ def test_top_level_must_be_an_object(d, message):
 
 # --------------------------------------------------------------------------- validation: unknown fields
 
-LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, kernel_regularizer, units"
+LAYER_FIELDS = ("activation, activity_regularizer, batch_norm, bias_regularizer, dropout, kernel_regularizer, "
+                "max_norm, noise, units")
 
 
 @pytest.mark.parametrize(
@@ -414,7 +415,7 @@ LAYER_FIELDS = "activation, activity_regularizer, bias_regularizer, dropout, ker
             "data.task: unknown field (allowed here: kind, name, seed, test, validation)",
         ),
         (EXAMPLE, "network.colour",
-         "network.colour: unknown field (allowed here: dropout_style, hidden, input_dropout)"),
+         "network.colour: unknown field (allowed here: dropout_style, hidden, input_dropout, input_noise, output)"),
         (
             EXAMPLE,
             "network.hidden[0].colour",

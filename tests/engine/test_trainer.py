@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from builders import experiment, make_dataset
 
-from engine.spec import Regularizer
+from engine.spec import OutputLayer, Regularizer
 from engine.training.keras_setup import keras, tf
 from engine.training.snapshot import ASINH_EDGES
 from engine.training.trainer import Trainer, TrainingDiverged
@@ -24,7 +24,9 @@ def test_penalties_equal_hand_computation(xor_data):
         {"units": 3, "activation": "linear", "kernel_regularizer": {"l1": 0.004, "l2": 0.006},
          "activity_regularizer": {"l1": 0.0, "l2": 0.001}},
     ]
-    trainer = Trainer(experiment(hidden), xor_data)
+    exp = experiment(hidden)
+    exp.network.output = OutputLayer(kernel_regularizer=Regularizer(l2=0.03), bias_regularizer=Regularizer(l1=0.02))
+    trainer = Trainer(exp, xor_data)
     set_weights(trainer, np.random.default_rng(1))
     x, y = xor_data.x_train[:32], xor_data.y_train[:32]
     out = trainer.batch_losses(x, y, training=True)
@@ -38,6 +40,7 @@ def test_penalties_equal_hand_computation(xor_data):
         [0.01 * np.abs(w[0][0]).sum(), 0.02 * (w[0][1] ** 2).sum(), 0.003 * np.abs(h1).sum() / 32],  # L1, L2 bias, act
         [0.05 * (w[1][0] ** 2).sum(), 0.0, 0.0],  # L2 (λΣw², no ½)
         [0.004 * np.abs(w[2][0]).sum() + 0.006 * (w[2][0] ** 2).sum(), 0.0, 0.001 * (h3 ** 2).sum() / 32],  # L1L2
+        [0.03 * (w[3][0] ** 2).sum(), 0.02 * np.abs(w[3][1]).sum(), 0.0],  # the output layer: no activity penalty
     ])
     np.testing.assert_allclose(out["layer_penalties"], expected, rtol=1e-4, atol=1e-6)
     assert out["penalty"] == pytest.approx(expected.sum(), rel=1e-5)

@@ -342,7 +342,7 @@ def big_csv(path: Path, blocks: int) -> None:
 
 
 @pytest.mark.parametrize("scenario", ["train", "cv", "sweep", "csv"])
-def test_closing_ends_the_process_within_a_second(tmp_path, scenario):
+def test_closing_ends_the_process_without_waiting_for_the_work(tmp_path, scenario):
     exp = json.loads(json.dumps(DEFAULT))
     exp["training"]["epochs"] = 100_000 if scenario == "train" else 200
     if scenario == "csv":
@@ -366,7 +366,9 @@ def test_closing_ends_the_process_within_a_second(tmp_path, scenario):
     info = json.loads(out.read_text(encoding="utf-8"))
     took = ended - info["closed_at"]
     print(f"{scenario}: closed in state {info['state']} at epoch {info['epoch']}; process ended {took:.2f} s later")
-    assert took < 1.0, (info, stderr[-2000:])
+    # Closing does not wait for the work: what is left would take 3 s or more (the CSV read) to minutes. The process
+    # ends within a second on a quiet machine; the margin is for a suite running on every core.
+    assert took < 2.5, (info, stderr[-2000:])
 
     settings = QSettings(str(tmp_path / "config" / "RegLab" / "RegLab.conf"), QSettings.Format.IniFormat)
     assert settings.status() == QSettings.Status.NoError
