@@ -50,8 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--out", help="output folder for folds.csv and oos_predictions.csv (default: runs/<name>-cv)")
     sweep = sub.add_parser("sweep", help=COMMANDS["sweep"])
     sweep.add_argument("experiment", help="experiment JSON file")
-    sweep.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].dropout or "
-                                                       "network.hidden[0].kernel_regularizer.l2")
+    sweep.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].dropout, "
+                                                       "network.hidden[0].kernel_regularizer.l2, "
+                                                       "network.hidden[*].max_norm, network.input_noise or "
+                                                       "training.weight_decay")
     sweep.add_argument("--values", required=True, help="0,0.2,0.5 or a log range start:stop:count (1e-5:1:7)")
     sweep.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
     sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (default: runs/<name>-sweep)")

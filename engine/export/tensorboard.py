@@ -2,7 +2,9 @@
 
 :class:`TensorBoardLog` writes, per epoch (step = epoch), a scalar for every column of
 :meth:`engine.training.snapshot.Snapshot.metrics_row` (``loss``, ``data_loss``, ``penalty``, ``val_loss``, the metrics,
-each layer's penalty …) and histograms of each Dense layer's kernel and bias (``hidden_1/kernel`` …).
+each layer's penalty and largest unit norm ``hidden_1_max_unit_norm`` …), the max-norm c of each constrained layer
+(``hidden_1_max_norm``, to read beside its largest unit norm; c can change live), and histograms of each Dense layer's
+kernel, bias and unit norms ‖W[:, j]‖ (``hidden_1/kernel``, ``hidden_1/bias``, ``hidden_1/unit_norms`` …).
 View them with ``tensorboard --logdir DIR``.
 
 The summaries are the ones ``tf.summary.scalar`` and ``tf.summary.histogram`` write (same plugins, 30 histogram
@@ -42,7 +44,8 @@ class TensorBoardLog:
         self.closed = False
 
     def write(self, snapshot: Snapshot) -> None:
-        """The epoch's metrics as scalars and each layer's weights as histograms, at step = epoch."""
+        """The epoch's metrics and max-norm values as scalars, each layer's weights and unit norms as histograms, at
+        step = epoch."""
         if self.closed:
             raise ValueError("TensorBoardLog.write after close()")
         summary = summary_pb2.Summary()
@@ -50,8 +53,12 @@ class TensorBoardLog:
             if name != "epoch":
                 summary.value.extend(scalar_pb(name, float(value)).value)
         for layer in snapshot.layers:
+            if layer.max_norm is not None:
+                summary.value.extend(scalar_pb(f"{layer.name}_max_norm", float(layer.max_norm)).value)
             summary.value.extend(histogram_pb(f"{layer.name}/kernel", layer.kernel).value)
             summary.value.extend(histogram_pb(f"{layer.name}/bias", layer.bias).value)
+            if layer.unit_norms is not None:
+                summary.value.extend(histogram_pb(f"{layer.name}/unit_norms", layer.unit_norms).value)
         with self._writer.as_default():
             tf.summary.experimental.write_raw_pb(summary.SerializeToString(), step=int(snapshot.epoch))
         self._unflushed += 1

@@ -85,7 +85,7 @@ def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
             trainer = _train(run, dataset, value, on_epoch, should_stop)
             rows.append(_sweep_row(value, run.training.seed, trainer))
             if scoring:
-                final_weights.setdefault(value, []).append([v.numpy() for v in trainer.model.trainable_variables])
+                final_weights.setdefault(value, []).append([v.numpy() for v in _final_state(trainer)])
             if on_row is not None:
                 on_row(rows[-1])
         _forget_unchosen(final_weights, best_value(rows), values[i + 1:])
@@ -132,17 +132,24 @@ def score_on_test_rows(variant: Experiment, dataset, value: float, weights: list
     """The mean over ``weights`` (one final model per seed of ``variant``) of the test metric and data loss."""
     from engine.training.trainer import Trainer
 
-    # The variant's own network: a classic-dropout network scales by its rates at evaluation.
+    # The variant's own network: a classic-dropout network scales by its rates at evaluation (Gaussian dropout and
+    # noise, like inverted dropout, do nothing there), and batch norm uses the moving statistics it ended with.
     trainer = Trainer(variant, dataset, grid_every=0)
     metrics, losses = [], []
     for final in weights:
-        for var, w in zip(trainer.model.trainable_variables, final, strict=True):
+        for var, w in zip(_final_state(trainer), final, strict=True):
             var.assign(w)
         pred = trainer.predict(dataset.x_test)
         metrics.append(prediction_metric(pred, dataset.y_test, dataset.task, dataset.target_std))
         losses.append(float(trainer.loss_fn(dataset.y_test, pred)))
     return FinalTestScore(value, len(weights), len(dataset.test_index), float(np.mean(metrics)),
                           float(np.mean(losses)), trainer.metric_name)
+
+
+def _final_state(trainer) -> list:
+    """What a final model predicts with: the trainable variables, and batch norm's moving mean and variance."""
+    moving = [v for v in trainer.net.batch_norm_variables() if not v.trainable]
+    return [*trainer.model.trainable_variables, *moving]
 
 
 def prediction_metric(pred: np.ndarray, y: np.ndarray, task: str, target_std: float = 1.0) -> float:

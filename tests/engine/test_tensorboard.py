@@ -1,4 +1,4 @@
-"""TensorBoard logs: every metrics column as a scalar per epoch, kernel and bias histograms per layer."""
+"""TensorBoard logs: every metrics column as a scalar per epoch, kernel, bias and unit-norm histograms per layer."""
 
 import csv
 import json
@@ -58,12 +58,13 @@ def test_run_with_tensorboard_logs_every_metric_and_layer(tmp_path):
         for column in columns:  # metrics.csv keeps 6 significant digits
             assert scalars[column][epoch] == pytest.approx(float(row[column]), rel=1e-5, abs=1e-9), column
     assert sorted(histograms) == sorted(f"{layer}/{kind}" for layer in ("hidden_1", "hidden_2", "output")
-                                        for kind in ("kernel", "bias"))
+                                        for kind in ("kernel", "bias", "unit_norms"))
     for tag, by_step in histograms.items():
         assert sorted(by_step) == [1, 2, 3], tag
         counts = by_step[3][:, 2].sum()
         assert counts == {"hidden_1/kernel": 2 * 6, "hidden_1/bias": 6, "hidden_2/kernel": 6 * 4, "hidden_2/bias": 4,
-                          "output/kernel": 4, "output/bias": 1}[tag]
+                          "output/kernel": 4, "output/bias": 1, "hidden_1/unit_norms": 6, "hidden_2/unit_norms": 4,
+                          "output/unit_norms": 1}[tag]
 
 
 def test_log_flushes_on_close_and_run_folders_count_up(tmp_path, xor_data):
