@@ -5,9 +5,10 @@ Every widget that edits the network, the data or the training settings calls
 validates the result (the engine's own validation), pushes a :class:`SpecEdit` onto the
 ``QUndoStack`` and emits ``spec_changed`` with what kind of change it was:
 
-* ``"live"`` — only dropout rates, λ, the learning rate, weight decay or label smoothing: training continues with
-  the same weights;
-* ``"structural"`` — anything else (units, layers, activation, data, batch size…): the run resets.
+* ``"live"`` — only dropout rates, λ (the output layer's too), the learning rate, weight decay, label smoothing, or
+  a max-norm c or noise σ that stays on: training continues with the same weights;
+* ``"structural"`` — anything else (units, layers, activation, data, batch size, switching max-norm or noise on or
+  off, batch norm, the dropout style…): the run resets.
 
 Views read ``document.exp`` (never mutate it) and redraw on ``spec_changed``.
 """
@@ -22,7 +23,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from engine.spec import Experiment, SpecError, live_fields_differ_only
 from gui.edits import drop_label_smoothing_for_regression
 
-INPUT_LAYER = -1  # the selected "layer" is the input (for input dropout)
+INPUT_LAYER = -1  # the selected "layer" is the input (for input dropout and input noise)
+OUTPUT_LAYER = -2  # the selected "layer" is the output layer (for its kernel and bias regularizers)
 
 
 def change_kind(old: Experiment, new: Experiment) -> str:
@@ -62,7 +64,7 @@ class SpecEdit(QUndoCommand):
 
 class ExperimentDocument(QObject):
     spec_changed = Signal(str)  # "live" | "structural"
-    selection_changed = Signal(int)  # index of the selected hidden layer, or INPUT_LAYER
+    selection_changed = Signal(int)  # index of the selected hidden layer, or INPUT_LAYER, or OUTPUT_LAYER
     error = Signal(str)  # an edit that was refused, with the reason (for the status bar)
 
     def __init__(self, exp: Experiment, parent: QObject | None = None):
@@ -82,7 +84,8 @@ class ExperimentDocument(QObject):
         return self._selected
 
     def select_layer(self, index: int) -> None:
-        index = max(INPUT_LAYER, min(index, len(self._exp.network.hidden) - 1))
+        if index != OUTPUT_LAYER:
+            index = max(INPUT_LAYER, min(index, len(self._exp.network.hidden) - 1))
         if index != self._selected:
             self._selected = index
             self.selection_changed.emit(index)

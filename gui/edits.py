@@ -43,16 +43,19 @@ def change_units(exp: Experiment, index: int, delta: int) -> None:
 
 
 def set_field(exp: Experiment, index: int, name: str, value) -> None:
-    """Set ``units``, ``activation`` or ``dropout`` of hidden layer ``index`` (-1: input dropout)."""
+    """Set a field (``units``, ``activation``, ``dropout``, ``noise``, ``max_norm``, ``batch_norm``) of hidden layer
+    ``index``; at index -1 (the input), ``dropout`` or ``noise`` sets ``input_dropout`` or ``input_noise``."""
     if index < 0:
-        exp.network.input_dropout = value
+        setattr(exp.network, f"input_{name}", value)
     else:
         setattr(exp.network.hidden[index], name, value)
 
 
-def set_regularizer(exp: Experiment, index: int, which: str, reg: Regularizer | None) -> None:
-    """Set the ``which`` ("kernel" | "bias" | "activity") regularizer of hidden layer ``index``."""
-    setattr(exp.network.hidden[index], f"{which}_regularizer", reg)
+def set_regularizer(exp: Experiment, index: int | None, which: str, reg: Regularizer | None) -> None:
+    """Set the ``which`` ("kernel" | "bias" | "activity") regularizer of hidden layer ``index``, or the ``which``
+    ("kernel" | "bias") regularizer of the output layer when ``index`` is None."""
+    owner = exp.network.output if index is None else exp.network.hidden[index]
+    setattr(owner, f"{which}_regularizer", reg)
 
 
 def make_regularizer(kind: str, l1: float, l2: float) -> Regularizer | None:

@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
     def _build_views(self) -> None:
         doc = self.document
         self.network_view = NetworkView(doc)
-        self.boundary_view = BoundaryView()
+        self.boundary_view = BoundaryView(document=doc)
         self.loss_view = LossView()
         self.weights_view = WeightsView()
         self.inspector = LayerInspector(doc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QSpinBox, QToolBar
 
 from engine.spec import (
@@ -42,6 +42,20 @@ LABEL_SMOOTHING_TIP = (
 LABEL_SMOOTHING_REGRESSION_TIP = ("Label smoothing needs classification data: this data is regression (mean squared "
                                   "error has no class labels to smooth)")
 
+# network.dropout_style → (menu text, tooltip)
+DROPOUT_STYLES = {
+    "inverted": ("Inverted dropout (Keras Dropout)",
+                 "Keras' Dropout: while training each unit is zeroed with probability p and survivors are scaled by "
+                 "1/(1−p); at test time nothing changes. Switching the style restarts the run"),
+    "classic": ("Classic dropout (scale at test time)",
+                "Textbook dropout: while training each unit is zeroed with probability p and survivors are not "
+                "scaled; at test time outputs × (1−p). Switching the style restarts the run"),
+    "gaussian": ("Gaussian dropout (Keras GaussianDropout)",
+                 "Keras' GaussianDropout: while training every unit is multiplied by a factor drawn from "
+                 "N(1, p/(1−p)) (no unit is zeroed); at test time nothing changes. Switching the style restarts the "
+                 "run"),
+}
+
 SPEEDS = {"max": None, "60 epochs/s": 60.0, "20 epochs/s": 20.0, "5 epochs/s": 5.0, "1 epoch/s": 1.0}
 
 
@@ -68,7 +82,7 @@ def mirror_action(window: QObject, box: QAbstractButton, text: str, shortcut: st
 
 
 class TrainingControls(QObject):
-    """The toolbar's speed and training settings, and the Classic dropout and Early stopping switches: each edits
+    """The toolbar's speed and training settings, the dropout style choice and the Early stopping switch: each edits
     the document (speed: the session), and all follow the document's spec."""
 
     def __init__(self, window: QMainWindow, document: ExperimentDocument, session: TrainingSession) -> None:
@@ -108,11 +122,8 @@ class TrainingControls(QObject):
         self.label_smoothing_box.setSingleStep(0.05)
         self.label_smoothing_box.editingFinished.connect(lambda: self._edit_training(
             "label_smoothing", self.label_smoothing_box.value(), merge_key="label_smoothing"))
-        self.classic_dropout_action = make_action(
-            window, "Classic dropout (scale at test time)", self._toggle_classic_dropout, None,
-            "Textbook dropout: no scaling while training, outputs × (1−p) at test time. Off: Keras' inverted "
-            "dropout, survivors × 1/(1−p) while training")
-        self.classic_dropout_action.setCheckable(True)
+        self.dropout_style_actions = self._dropout_style_actions(window)
+        self.classic_dropout_action = self.dropout_style_actions["classic"]
         self.early_stopping_action = make_action(
             window, "Early stopping (patience 20, restore best weights)", self._toggle_early_stopping, "Ctrl+E",
             "Stop when the validation loss has not improved for 20 epochs and go back to the best epoch")
@@ -128,11 +139,22 @@ class TrainingControls(QObject):
             bar.addWidget(QLabel(f" {label} "))
             bar.addWidget(widget)
 
+    def _dropout_style_actions(self, window: QMainWindow) -> dict[str, QAction]:
+        """The three dropout styles, one checked at a time (an exclusive group: the Network menu's radio items)."""
+        group = QActionGroup(self)
+        actions = {}
+        for style, (text, tip) in DROPOUT_STYLES.items():
+            action = make_action(window, text, lambda _checked, s=style: self._choose_dropout_style(s), None, tip)
+            action.setCheckable(True)
+            group.addAction(action)
+            actions[style] = action
+        return actions
+
     def sync(self, *_args) -> None:
         """Every control shows the spec's value (without editing it back)."""
         t = self.document.exp.training
         self.early_stopping_action.setChecked(t.early_stopping is not None)
-        self.classic_dropout_action.setChecked(self.document.exp.network.dropout_style == "classic")
+        self.dropout_style_actions[self.document.exp.network.dropout_style].setChecked(True)
         for widget, value in ((self.lr_box, t.learning_rate), (self.batch_box, t.batch_size),
                               (self.epochs_box, t.epochs), (self.weight_decay_box, t.weight_decay),
                               (self.label_smoothing_box, t.label_smoothing)):
@@ -151,8 +173,7 @@ class TrainingControls(QObject):
             self.document.edit(f"Change {name.replace('_', ' ')}",
                                lambda e: setattr(e.training, name, value), merge_key)
 
-    def _toggle_classic_dropout(self, checked: bool) -> None:
-        style = "classic" if checked else "inverted"
+    def _choose_dropout_style(self, style: str) -> None:
         if self.document.exp.network.dropout_style != style:
             self.document.edit(f"{style.capitalize()} dropout", lambda e: setattr(e.network, "dropout_style", style))
 
@@ -181,7 +202,8 @@ def fill_menus(w) -> None:
     network_menu = menu.addMenu("&Network")
     for action in w.network_view.actions():
         w.addAction(action)
-    _add(network_menu, (*w.network_view.actions(), None, w.controls.classic_dropout_action))
+    _add(network_menu, (*w.network_view.actions(), None))
+    _add(network_menu.addMenu("Dropout style"), w.controls.dropout_style_actions.values())
     _add(menu.addMenu("&Training"), (w.play_action, w.step_action, w.reset_action, None,
                                      w.controls.early_stopping_action))
     _add(menu.addMenu("&Studies"), (*w.studies.actions(), None, w.show_study_action))

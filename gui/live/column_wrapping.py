@@ -12,6 +12,7 @@ import math
 
 MAX_COLUMNS = 3  # layers side by side before the blocks wrap into a second row
 ROW_HEIGHT = 250  # px at zoom 1 a row of layers needs (readout, histogram, heat map) before wrapping is worth it
+NORMS_HEIGHT = 80  # px at zoom 1 more for the unit norms' plot and caption, when shown
 SMALLEST_TYPE = 0.7  # of the zoom: how far the plots' type shrinks so that the columns fit a narrow, short view
 
 
@@ -21,11 +22,13 @@ def column_count(layers: int, most: int) -> int:
     return math.ceil(layers / rows) if rows else 0
 
 
-def wrapping(layers: int, room: float, need: float, height: float, zoom: float) -> tuple[int, float]:
+def wrapping(layers: int, room: float, need: float, height: float, zoom: float,
+             norms: bool = False) -> tuple[int, float]:
     """(columns, type zoom) for ``layers`` columns each ``need`` px wide at the full type size (spacing included) in
-    a view ``room`` px wide and ``height`` px high, at ``zoom``."""
+    a view ``room`` px wide and ``height`` px high, at ``zoom``; ``norms``: the columns show their unit norms."""
     columns = column_count(layers, max(1, min(MAX_COLUMNS, int(room // max(need, 1.0)))))
-    if math.ceil(layers / columns) * ROW_HEIGHT * zoom > height:
+    row_height = ROW_HEIGHT + (NORMS_HEIGHT if norms else 0)
+    if math.ceil(layers / columns) * row_height * zoom > height:
         columns = column_count(layers, MAX_COLUMNS)  # rows would squash the plots flat: the widest layout
     fit = room / (columns * need)
     return columns, zoom * (1.0 if fit >= 1 else max(SMALLEST_TYPE, 0.97 * fit))

@@ -1,4 +1,6 @@
-"""The network drawn live: columns of neurons, edges coloured by the sign of their weight, dropped neurons crossed out.
+"""The network drawn live: columns of neurons, edges coloured by the sign of their weight, dropped neurons crossed out
+(Gaussian dropout: each neuron filled by its factor, gui/live/dropout_drawing.py), and under each column the marks of
+its max-norm constraint, batch norm and noise (gui/live/network_marks.py) above its dropout rate.
 
 The view box maps one unit to one pixel, so sizes, margins and text are laid out in pixels. Every graphics item is
 created once (labels when the structure changes); a snapshot only feeds new data to the same few items:
@@ -26,21 +28,23 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QHBoxLayout, QTo
 from engine.spec import MAX_HIDDEN_LAYERS, MAX_UNITS
 from engine.training.snapshot import Snapshot
 from gui import edits
-from gui.document import INPUT_LAYER, ExperimentDocument
+from gui.document import INPUT_LAYER, OUTPUT_LAYER, ExperimentDocument
+from gui.live.dropout_drawing import (
+    CROSS,
+    GAUSSIAN_CAPTION_KEY,
+    GAUSSIAN_TIP,
+    MASK_CAPTION,
+    MASK_TIP,
+    NEURON,  # noqa: F401 (the neurons' fill, as tests and other views know it)
+    neuron_styles,
+)
+from gui.live.network_marks import MARK_LINES, MARK_PX, column_labels, column_marks, mark_lines, place_marks
 from gui.plotting.palette import BLUE, GREY, INK, ORANGE, PAPER
 from gui.widgets import hint_label
 
 MAX_DRAWN = 32  # neurons drawn per column; wider layers show the first 32 and say how many there are
 EDGE_LEVELS = 4  # strength buckets per sign: |w| / max|w| of the layer
 LAYERED_LEVELS = 2  # the weakest levels (most edges, the faintest pens) are drawn as layers (see above)
-NEURON = (74, 84, 99)  # fill of a neuron that is on
-DROPPED_FILL = (226, 226, 226)
-CROSS = (105, 105, 105)
-# Dropout draws a fresh mask for every example of a batch; the view can show only one of them, so it says which.
-MASK_CAPTION = "✕ dropped for one example"
-MASK_TIP = ("Dropout switches each unit off independently with probability p (the layer's rate), and separately "
-            "for every example of a batch, so a batch has as many masks as examples. The crossed-out units are "
-            "the mask of one example: the first example of the epoch's last training batch.")
 
 
 def _pen(rgb, alpha: int = 255, width: float = 1.0) -> QPen:
@@ -59,6 +63,7 @@ class NetworkView(QWidget):
         self._snap: Snapshot | None = None  # the last snapshot given, drawn only if it fits the layout
         self._columns: list[np.ndarray] = []  # (drawn, 2) neuron positions per column, in pixels
         self._dropped: list[np.ndarray] = []  # bool per drawn neuron, per column
+        self._factors: list[np.ndarray | None] = []  # Gaussian dropout's factor per drawn neuron, per column (or None)
         self._size = 18.0
         self._seg = np.empty((0, 2, 2))  # all drawn edges: (start, end) × (x, y)
         self._seg_src = np.empty(0, int)  # index of each edge's source neuron in the flat neuron list
@@ -67,8 +72,10 @@ class NetworkView(QWidget):
         self._titles: list[tuple[pg.TextItem, pg.TextItem]] = []
         self._more: list[pg.TextItem] = []
         self._dropout_labels: list[pg.TextItem] = []
+        self._marks: list[list[pg.TextItem]] = []  # per column, MARK_LINES lines of marks ("‖w‖ ≤ 3 · BN")
+        self._mark_texts: list[list[str]] = []  # the marks drawn, per column (a live change of σ or c redraws them)
         self._names: list[pg.TextItem] = []
-        self._dx, self._compact = 1.0, False
+        self._dx, self._compact, self._left = 1.0, False, 0.0
 
         self._actions = self._make_actions()
         bar = QHBoxLayout()
@@ -165,6 +172,16 @@ class NetworkView(QWidget):
     def dropped_drawn_count(self) -> int:
         return int(sum(d.sum() for d in self._dropped))
 
+    def neuron_fills(self) -> list[list[tuple[int, int, int]]]:
+        """The fill of every drawn neuron, per column (inputs, hidden…, output), as RGB."""
+        fills = [brush.color().getRgb()[:3] for brush in self._neurons.data["brush"]]
+        sizes = np.cumsum([0, *(len(col) for col in self._columns)])
+        return [fills[a:b] for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+
+    def marks(self) -> list[list[str]]:
+        """The lines of marks under each column (inputs, hidden…, output), e.g. ["‖w‖ ≤ 3 · BN"]."""
+        return [[item.toPlainText() for item in items if item.toPlainText()] for items in self._marks]
+
     def neuron_positions(self) -> list[np.ndarray]:
         """Scene coordinates of the drawn neurons, one (n, 2) array per column (inputs, hidden…, output)."""
         out = []
@@ -205,6 +222,8 @@ class NetworkView(QWidget):
 
     def _add_layer(self) -> None:
         after = self._doc.selected_layer
+        if after == OUTPUT_LAYER:  # a new layer goes before the output layer
+            after = len(self._doc.exp.network.hidden) - 1
         if self._doc.edit("Add layer", lambda e: edits.add_layer(e, after=after)):
             self._doc.select_layer(after + 1)
 
@@ -223,6 +242,8 @@ class NetworkView(QWidget):
         if kind == "structural":
             self._snap = None  # the run resets; an old snapshot no longer fits
             self._rebuild()
+        elif self._columns and self._mark_texts != self._marks_now():
+            self._place()  # a mark's width changed (σ or c): its lines are packed again
         elif self._columns:
             self._update_labels()
         self._update_actions()
@@ -230,6 +251,9 @@ class NetworkView(QWidget):
 
     def _update_caption(self) -> None:
         net = self._doc.exp.network
+        gaussian = net.dropout_style == "gaussian"
+        self.mask_caption.setText(GAUSSIAN_CAPTION_KEY if gaussian else MASK_CAPTION)
+        self.mask_caption.setToolTip(GAUSSIAN_TIP if gaussian else MASK_TIP)
         self.mask_caption.setVisible(bool(net.input_dropout or any(h.dropout for h in net.hidden)))
 
     def _on_selection_changed(self, _index: int) -> None:
@@ -243,8 +267,8 @@ class NetworkView(QWidget):
         x = self._vb.mapSceneToView(ev.scenePos()).x()
         xs = [col[0, 0] for col in self._columns]
         c = int(np.argmin([abs(x - cx) for cx in xs]))
-        if c < len(xs) - 1 and abs(x - xs[c]) < 0.5 * (xs[1] - xs[0]):  # the output layer is not selectable
-            self._doc.select_layer(INPUT_LAYER if c == 0 else c - 1)
+        if abs(x - xs[c]) < 0.5 * (xs[1] - xs[0]):
+            self._doc.select_layer(INPUT_LAYER if c == 0 else OUTPUT_LAYER if c == len(xs) - 1 else c - 1)
 
     # ------------------------------------------------------------------ layout
     def _sizes(self) -> list[int]:
@@ -274,6 +298,8 @@ class NetworkView(QWidget):
         self._titles = [(self._text((0.5, 1), bold), self._text((0.5, 1), detail)) for _ in range(n_cols)]
         self._more = [self._text((0.5, 0), detail) for _ in range(n_cols)]
         self._dropout_labels = [self._text((0.5, 1), detail) for _ in range(n_cols)]
+        mark = self._font(MARK_PX)
+        self._marks = [[self._text((0.5, 1), mark) for _ in range(MARK_LINES)] for _ in range(n_cols)]
         self._names = [self._text((1, 0.5), detail) for _ in (self._feature_names or [])[:MAX_DRAWN]]
         self._update_actions()
         self._update_caption()
@@ -281,23 +307,10 @@ class NetworkView(QWidget):
 
     def _label_texts(self, short: bool) -> list[tuple[str, str, str, str]]:
         """Per column: name, size (and activation), "… 512 units" when not all drawn, "dropout 0.2" when on."""
-        net, sizes = self._doc.exp.network, self._sizes()
-        rates = [net.input_dropout, *(h.dropout for h in net.hidden), 0.0]
-        texts = []
-        for c, n in enumerate(sizes):
-            if c == 0:
-                name, info, what = ("in" if short else "inputs"), f"{n} feature{'s' * (n != 1)}", "features"
-            elif c == len(sizes) - 1:
-                name, info, what = ("out" if short else "output"), f"{n} unit{'s' * (n != 1)}", "units"
-            else:
-                name, info, what = f"{'h' if short else 'hidden '}{c}", f"{n} {net.hidden[c - 1].activation}", "units"
-            if short and c in (0, len(sizes) - 1):
-                info = str(n)
-            drawn = len(self._columns[c]) if len(self._columns) == len(sizes) else min(n, MAX_DRAWN)
-            more = "" if drawn == n else f"… {n}" if short else f"… {n} {what}"
-            dropout = f"{'drop' if short else 'dropout'} {rates[c]:g}" if rates[c] else ""
-            texts.append((name, info, more, dropout))
-        return texts
+        sizes = self._sizes()
+        drawn = ([len(col) for col in self._columns] if len(self._columns) == len(sizes)
+                 else [min(n, MAX_DRAWN) for n in sizes])
+        return column_labels(self._doc.exp.network, sizes, drawn, short)
 
     def _update_labels(self) -> None:
         for (name, info), more, dropout, texts in zip(self._titles, self._more, self._dropout_labels,
@@ -306,6 +319,12 @@ class NetworkView(QWidget):
                 item.setText(text)
         for label, name in zip(self._names, self._feature_names or [], strict=False):
             label.setText(name if len(name) <= 14 else name[:13] + "…")
+
+    def _marks_now(self) -> list[list[str]]:
+        return [[mark.text for mark in marks] for marks in column_marks(self._doc.exp.network)]
+
+    def _mark_lines(self, dx: float) -> list[list[str]]:
+        return mark_lines(self._doc.exp.network, QFontMetricsF(self._font(MARK_PX)), dx, self._left, self._zoom)
 
     def _place(self) -> None:
         """Positions of neurons, edges and labels for the current size (pixels) of the view box."""
@@ -317,17 +336,20 @@ class NetworkView(QWidget):
         z, sizes = self._zoom, self._sizes()
         bold, detail = QFontMetricsF(self._font(15, bold=True)), QFontMetricsF(self._font(13))
         line = bold.height()
-        top, bottom = 2 * line + 10 * z, 2 * line + 10 * z
+        # The marks are packed for the narrowest spacing of the columns (the largest neurons) and the closest edge
+        # (the smallest): whatever size the neurons get, their lines fit.
+        self._left = self._margins(14 * z)[0]
+        self._mark_texts, lines = self._marks_now(), self._mark_lines(self._spacing(w, 24 * z))
+        n_lines = max(map(len, lines), default=0)
+        marks_h = n_lines * QFontMetricsF(self._font(MARK_PX)).lineSpacing() + (2 * z if n_lines else 0)
+        top, bottom = 2 * line + 10 * z, 2 * line + 10 * z + marks_h
         avail = h - top - bottom
         # as many neurons as fit at 14 px (×zoom) or more, never more than MAX_DRAWN
         fit = max(2, int(avail / (14 * z * 1.25)))
         drawn = [min(n, MAX_DRAWN, fit) for n in sizes]
         self._size = size = max(14 * z, min(24 * z, 0.75 * avail / max(drawn)))
-        names_w = max((detail.horizontalAdvance(name) for name in self._feature_names or []), default=0.0)
-        names_w = min(names_w, detail.horizontalAdvance("M" * 10))
-        left = max(bold.horizontalAdvance("inputs") / 2, names_w + size / 2 + 8 * z) + 10 * z
-        right = max(bold.horizontalAdvance("output") / 2, size / 2) + 10 * z
-        self._dx = dx = (w - left - right) / (len(sizes) - 1)
+        left = self._margins(size)[0]
+        self._dx = dx = self._spacing(w, size)
         mid = top + avail / 2
         self._columns = []
         for c, n in enumerate(drawn):
@@ -343,6 +365,8 @@ class NetworkView(QWidget):
             self._titles[c][1].setPos(x, top - 4 * z)
             self._more[c].setPos(x, col[-1, 1] + size / 2 + 2 * z)
             self._dropout_labels[c].setPos(x, h - 4 * z)
+        place_marks(self._marks, lines, self._doc.exp.network, [col[0, 0] for col in self._columns],
+                    h - 6 * z - detail.height(), QFontMetricsF(self._font(MARK_PX)).lineSpacing())
         inputs = self._columns[0]
         show_names = len(inputs) < 2 or bool(inputs[1, 1] - inputs[0, 1] >= detail.height())
         for i, label in enumerate(self._names):
@@ -359,12 +383,25 @@ class NetworkView(QWidget):
         self._place_highlight()
         self._draw_snapshot()
 
+    def _margins(self, size: float) -> tuple[float, float]:
+        """(left, right): room for the columns' titles, the feature names left of the inputs, half a neuron."""
+        bold, detail, z = QFontMetricsF(self._font(15, bold=True)), QFontMetricsF(self._font(13)), self._zoom
+        names_w = max((detail.horizontalAdvance(name) for name in self._feature_names or []), default=0.0)
+        names_w = min(names_w, detail.horizontalAdvance("M" * 10))
+        left = max(bold.horizontalAdvance("inputs") / 2, names_w + size / 2 + 8 * z) + 10 * z
+        right = max(bold.horizontalAdvance("output") / 2, size / 2) + 10 * z
+        return left, right
+
+    def _spacing(self, width: float, size: float) -> float:
+        left, right = self._margins(size)
+        return (width - left - right) / (len(self._sizes()) - 1)
+
     def _place_highlight(self) -> None:
         sel, path = self._doc.selected_layer, QPainterPath()
-        c = 0 if sel == INPUT_LAYER else sel + 1
-        if self._columns and c < len(self._columns) - 1:
-            name, info = self._titles[c]
-            half = min(0.46 * self._dx, max(name.boundingRect().width(), info.boundingRect().width()) / 2 + 6)
+        c = 0 if sel == INPUT_LAYER else len(self._columns) - 1 if sel == OUTPUT_LAYER else sel + 1
+        if self._columns:
+            widest = max(item.boundingRect().width() for item in (*self._titles[c], *self._marks[c]))
+            half = min(0.46 * self._dx, widest / 2 + 6)
             x = self._columns[c][0, 0]
             path.addRoundedRect(QRectF(x - half, 3, 2 * half, self._vb.height() - 6), 10 * self._zoom, 10 * self._zoom)
         self._highlight.setPath(path)
@@ -381,11 +418,16 @@ class NetworkView(QWidget):
         snap = self._snap if self._snap is not None and self._fits(self._snap) else None
         drawn = [len(col) for col in self._columns]
         masks = [np.zeros(n, bool) for n in drawn]
+        self._factors = [None] * len(drawn)
         if snap is not None:
             raw = [snap.input_dropped, *(layer.dropped for layer in snap.layers[:-1])]
             for c, mask in enumerate(raw):
                 if mask is not None:
                     masks[c] = np.asarray(mask, bool)[: drawn[c]]
+            factors = [snap.input_dropout_factors, *(layer.dropout_factors for layer in snap.layers[:-1])]
+            for c, factor in enumerate(factors):
+                if factor is not None:
+                    self._factors[c] = np.asarray(factor, float)[: drawn[c]]
         self._dropped = masks
         off = np.concatenate(masks)[self._seg_src]  # the edge's source neuron was dropped
         if snap is None:
@@ -433,16 +475,11 @@ class NetworkView(QWidget):
         if not self._columns:
             return
         sel = self._doc.selected_layer
-        sel_col = 0 if sel == INPUT_LAYER else sel + 1
+        sel_col = 0 if sel == INPUT_LAYER else len(self._columns) - 1 if sel == OUTPUT_LAYER else sel + 1
         z = self._zoom
-        on, off = pg.mkBrush(NEURON), pg.mkBrush(DROPPED_FILL)
         pens = {(False, False): _pen(PAPER, 255, 1.5 * z), (False, True): _pen(GREY, 255, 2 * z),
                 (True, False): _pen(INK, 255, 2.5 * z), (True, True): _pen(INK, 255, 2.5 * z)}
-        brushes, outline = [], []
-        for c, mask in enumerate(self._dropped):
-            for dropped in mask:
-                brushes.append(off if dropped else on)
-                outline.append(pens[(c == sel_col, bool(dropped))])
+        brushes, outline = neuron_styles(self._dropped, self._factors, sel_col, pens)
         pos = np.concatenate(self._columns)
         self._neurons.setData(pos=pos, size=self._size, brush=brushes, pen=outline)
         self._crosses.setData(pos=pos[np.concatenate(self._dropped)], size=0.8 * self._size)

@@ -1,5 +1,6 @@
-"""One layer's column of the weights view: its readout, the histogram of its kernel now, and a heat map of the
-histograms of the last HISTORY_EPOCHS epochs (one row per epoch, newest at the bottom).
+"""One layer's column of the weights view: its readout, the histogram of its kernel now, a heat map of the
+histograms of the last HISTORY_EPOCHS epochs (one row per epoch, newest at the bottom) and, while the view shows them,
+its units' norms against its max-norm c (gui/live/unit_norms.py).
 
 The column's plot items are made once; every frame only sets data, and sets every range before painting (a range
 pyqtgraph works out while painting makes it paint again).
@@ -15,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from engine.training.snapshot import ASINH_BINS, LayerSnapshot
+from gui.live.unit_norms import UnitNormPlot
 from gui.live.weight_drawing import (
     EMPTY,
     GAUSSIAN_COLOUR,
@@ -35,6 +37,7 @@ from gui.plotting.plot_style import settle, style_plot
 
 BLOCK_ROWS = 5  # grid rows per row of columns: readouts, histograms, their caption, heat maps, their caption
 HISTOGRAM_CAPTION_ROW, HEAT_CAPTION_ROW = 2, 4  # of a block: the captions under the histograms and the heat maps
+NORM_ROWS, NORM_CAPTION_ROW = 2, 6  # with the unit norms shown: their plots and caption below the heat maps'
 
 
 class LayerColumn:
@@ -45,6 +48,9 @@ class LayerColumn:
         self.readout = Readout()
         self.numbers: LayerReadout | None = None  # what the readout shows; None until the layer's first drawing
         self.histogram = pg.PlotItem(axisItems={"left": CountAxis(), "bottom": FittingAxis("bottom", centred=True)})
+        self.norms: UnitNormPlot | None = None  # made the first time the view shows unit norms
+        self.norms_shown = False
+        self.zoom = 1.0
         self.heat = pg.PlotItem(axisItems={"left": EpochAxis(shared_ticks),
                                            "bottom": FittingAxis("bottom", centred=True)})
         self.place(graphics, row, column)
@@ -75,13 +81,22 @@ class LayerColumn:
 
     @property
     def items(self) -> tuple[pg.GraphicsWidget, ...]:
-        return self.readout, self.histogram, self.heat
+        shown = (self.readout, self.histogram, self.heat)
+        return (*shown, self.norms.plot) if self.norms_shown else shown
 
     def place(self, graphics: pg.GraphicsLayoutWidget, row: int, column: int) -> None:
-        """Put the column's items at ``row`` (readout; the histogram and heat map below it, each with the row of
-        columns' caption under it) and ``column``."""
-        for offset, item in zip((0, HISTOGRAM_CAPTION_ROW - 1, HEAT_CAPTION_ROW - 1), self.items, strict=True):
+        """Put the column's items at ``row`` (readout; the histogram, heat map and unit norms below it, each with the
+        row of columns' caption under it) and ``column``."""
+        offsets = (0, HISTOGRAM_CAPTION_ROW - 1, HEAT_CAPTION_ROW - 1, NORM_CAPTION_ROW - 1)
+        for offset, item in zip(offsets, self.items, strict=False):
             graphics.addItem(item, row=row + offset, col=column)
+
+    def show_norms(self, on: bool) -> None:
+        """Whether the column has its unit-norm plot (the caller places the items again)."""
+        if on and self.norms is None:
+            self.norms = UnitNormPlot()
+            self.norms.set_zoom(self.zoom)
+        self.norms_shown = on
 
     def min_width(self) -> float:
         return max(item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() for item in self.items)
@@ -94,6 +109,8 @@ class LayerColumn:
         self.filled = 0
         self.last_epoch: int | None = None
         self.peak = 1.0  # the histogram's y range only grows during a run, so frames compare
+        if self.norms is not None:
+            self.norms.start_run()
         self.image.clear()
         self.set_bins(edges)
         self._show_peak()
@@ -128,6 +145,8 @@ class LayerColumn:
             self._show_peak()
         self._record(layer.asinh_histogram, layer.kernel.size, epoch)
         self.show_fits(layer.kernel if fits else None)
+        if self.norms_shown:
+            self.norms.draw(layer)
         self._settle()
 
     def _show_peak(self) -> None:
@@ -177,6 +196,9 @@ class LayerColumn:
         self.show_fits(None)
 
     def set_zoom(self, zoom: float) -> None:
+        self.zoom = zoom
+        if self.norms is not None:
+            self.norms.set_zoom(zoom)
         self.readout.reset(zoom)
         if self.numbers is not None:
             self.readout.set_lines(self.numbers.lines())  # the box sized, the numbers back

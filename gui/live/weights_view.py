@@ -10,7 +10,9 @@ Per layer (hidden layers, then the output layer) a column (gui/live/weight_colum
   standard deviation (median and mean absolute deviation) for comparison;
 - a heat map of the last 300 epochs of histograms (one row per epoch, newest at the bottom) over bins fixed for
   ever on an asinh weight axis (linear within ±0.001, logarithmic beyond), coloured by log(1 + count) on a scale
-  fixed by the layer's size: any two rows compare bin for bin and colour for colour (gui/live/weight_drawing.py).
+  fixed by the layer's size: any two rows compare bin for bin and colour for colour (gui/live/weight_drawing.py);
+- while any layer has a max-norm constraint, a bar per unit, the length of its incoming weight vector, and a line
+  at the layer's c (gui/live/unit_norms.py).
 
 What the axes are (weight on a linear or an asinh scale, count on a log scale, epoch) is said once per row of
 columns, in a caption under the histograms and one under the heat maps (the longest wording that fits), not under
@@ -35,7 +37,15 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
 from engine.training.snapshot import ASINH_REACH, ASINH_SCALE, NEAR_ZERO, SHRINK_AFTER, LayerSnapshot, Snapshot
 from gui.live.column_wrapping import MAX_COLUMNS, column_count, wrapping
-from gui.live.weight_column import BLOCK_ROWS, HEAT_CAPTION_ROW, HISTOGRAM_CAPTION_ROW, LayerColumn
+from gui.live.unit_norms import norm_captions
+from gui.live.weight_column import (
+    BLOCK_ROWS,
+    HEAT_CAPTION_ROW,
+    HISTOGRAM_CAPTION_ROW,
+    NORM_CAPTION_ROW,
+    NORM_ROWS,
+    LayerColumn,
+)
 from gui.live.weight_drawing import GAUSSIAN_COLOUR, LAPLACE_COLOUR
 from gui.plotting.plot_caption import Caption
 from gui.plotting.plot_style import (
@@ -90,6 +100,9 @@ class WeightsView(QWidget):
         self._need = 0.0  # the widest column's minimum width when _flow last looked
         self._cleared = False  # the columns kept after clear(), hidden until the next run's first snapshot
         self._captions: list[tuple[Caption, Caption]] = []  # (histograms', heat maps') per row of columns
+        self._norm_captions: list[Caption] = []  # the unit norms' per row of columns, in the grid while they show
+        self._norms = False  # the unit-norm plots show (some layer has a max-norm constraint)
+        self._norm_forms = norm_captions([])
 
         self.fit_box = QCheckBox("Gaussian / Laplace curves")
         self.fit_box.setToolTip(FIT_NOTE)
@@ -139,6 +152,7 @@ class WeightsView(QWidget):
             self._build(snap.layers)
         elif self._cleared:
             self._reuse(snap.layers)
+        self._show_norms(snap.layers)
         fits = self.fit_box.isChecked()
         for i in range(part, len(self._layers), parts):
             plots, layer = self._layers[i], snap.layers[i]
@@ -188,24 +202,37 @@ class WeightsView(QWidget):
         numbers = self._layers[i].numbers
         return "" if numbers is None else numbers.text()
 
+    def unit_norm_heights(self, i: int) -> np.ndarray | None:
+        """Layer ``i``'s unit-norm bars (None while the view shows no unit norms)."""
+        plots = self._layers[i]
+        return np.asarray(plots.norms.bars.opts["height"]) if plots.norms_shown else None
+
+    def max_norm_line(self, i: int) -> float | None:
+        """Where layer ``i``'s line of c is drawn (None: no line)."""
+        plots = self._layers[i]
+        line = plots.norms.line if plots.norms_shown else None
+        return None if line is None or not line.isVisible() else float(line.value())
+
     def captions(self) -> list[str]:
         """The captions shown under the rows of columns (what the axes are), top to bottom."""
-        return [caption.text for pair in self._captions for caption in pair if caption.scene() is not None]
+        return [caption.text for caption in self._all_captions() if caption.scene() is not None]
 
     def text_boxes(self) -> list[tuple[str, QRectF]]:
         """Every text the plots show, with its box in the scene: readouts, captions, axis titles and the tick labels
         pyqtgraph would paint now (the view must be shown)."""
         boxes = [(item.text(), item.sceneBoundingRect()) for plots in self._layers for item in plots.readout.items
                  if item.text()]
-        boxes += [(caption.text, caption.item.sceneBoundingRect()) for pair in self._captions for caption in pair
+        boxes += [(caption.text, caption.item.sceneBoundingRect()) for caption in self._all_captions()
                   if caption.scene() is not None]
         image = QImage(1, 1, QImage.Format.Format_ARGB32)
         painter = QPainter(image)
         try:
             for plots in self._layers:
-                for plot in (plots.histogram, plots.heat):
+                for plot in plots.items[1:]:
                     for name in ("left", "bottom"):
                         axis = plot.getAxis(name)
+                        if not axis.isVisible():
+                            continue
                         if axis.label.isVisible():
                             boxes.append((axis.labelText, axis.label.sceneBoundingRect()))
                         specs = axis.generateDrawSpecs(painter)
@@ -231,17 +258,19 @@ class WeightsView(QWidget):
         self.graphics.clear()
         self._names = [layer.name for layer in layers]
         self._layers = []
+        self._norms = False  # new columns show none (yet)
         self._drawn = [None] * len(layers)
-        self._captions = []
+        self._captions, self._norm_captions = [], []
         shared: dict = {}  # the epoch axes' ticks, worked out once a frame (EpochAxis)
         self._columns = column_count(len(self._names), MAX_COLUMNS)
         for i, layer in enumerate(layers):
-            plots = LayerColumn(self.graphics, BLOCK_ROWS * (i // self._columns), i % self._columns,
+            plots = LayerColumn(self.graphics, self._block_rows() * (i // self._columns), i % self._columns,
                                 layer.histogram_edges, shared)
             plots.set_zoom(self._type_zoom)
             plots.blank(layer.name)  # its numbers at its first turn
             self._layers.append(plots)
         self._place_captions()
+        self._stretch_rows()
         self.graphics.setVisible(bool(layers))
         self.message.setVisible(not layers)
         self._flow()
@@ -256,52 +285,92 @@ class WeightsView(QWidget):
         spacing = self.graphics.ci.layout.horizontalSpacing()
         self._need = max(plots.min_width() for plots in self._layers)
         need = self._need * self._zoom / self._type_zoom + spacing  # a column at the full type size (it scales)
-        columns, type_zoom = wrapping(len(self._layers), room, need, self.graphics.height(), self._zoom)
+        columns, type_zoom = wrapping(len(self._layers), room, need, self.graphics.height(), self._zoom, self._norms)
         restyle = abs(type_zoom - self._type_zoom) > 0.02 * self._zoom
         if restyle:
             self._type_zoom = type_zoom
             self._restyle(type_zoom)
             self._need = max(plots.min_width() for plots in self._layers)
         if columns != self._columns:
-            self._columns = columns
-            ci = self.graphics.ci
-            for plots in self._layers:
-                for item in plots.items:
-                    ci.removeItem(item)
-            for i, plots in enumerate(self._layers):
-                plots.place(self.graphics, BLOCK_ROWS * (i // columns), i % columns)
-            self._place_captions()
+            self._replace(columns)
         elif not restyle:
             return
         relayout_soon(self.graphics)
+
+    def _replace(self, columns: int, norms: bool | None = None) -> None:
+        """Lay the columns out again, ``columns`` side by side, with or without the unit norms."""
+        self._columns = columns
+        ci = self.graphics.ci
+        for plots in self._layers:
+            for item in plots.items:
+                ci.removeItem(item)
+            if norms is not None:
+                plots.show_norms(norms)
+        self._norms = self._norms if norms is None else norms
+        for i, plots in enumerate(self._layers):
+            plots.place(self.graphics, self._block_rows() * (i // columns), i % columns)
+        self._place_captions()
+        self._stretch_rows()
+
+    def _stretch_rows(self) -> None:
+        """The height the grid has beyond its readouts and captions goes to the plots, less to the unit norms (a line
+        and bars read in fewer pixels than a log histogram or a heat map)."""
+        layout, block = self.graphics.ci.layout, self._block_rows()
+        shares = {HISTOGRAM_CAPTION_ROW - 1: 3, HEAT_CAPTION_ROW - 1: 3, NORM_CAPTION_ROW - 1: 2}
+        for row in range(layout.rowCount()):
+            layout.setRowStretchFactor(row, shares.get(row % block, 0))
+
+    def _block_rows(self) -> int:
+        return BLOCK_ROWS + (NORM_ROWS if self._norms else 0)
+
+    def _show_norms(self, layers: list[LayerSnapshot]) -> None:
+        """The unit norms while some layer has a max-norm c, their caption naming the c (a live change renames it)."""
+        limits = [layer.max_norm for layer in layers if layer.max_norm is not None]
+        if bool(limits) != self._norms:
+            self._replace(self._columns, norms=bool(limits))
+            self._flow()
+            relayout_soon(self.graphics)
+        forms = norm_captions(limits)
+        if limits and forms != self._norm_forms:
+            self._norm_forms = forms
+            for caption in self._norm_captions:
+                caption.forms = forms
+                caption.set_zoom(self._type_zoom)
 
     def _restyle(self, zoom: float) -> None:
         """The plots' and captions' type at ``zoom``."""
         for plots in self._layers:
             plots.set_zoom(zoom)
-        for pair in self._captions:
-            for caption in pair:
-                caption.set_zoom(zoom)
+        for caption in self._all_captions():
+            caption.set_zoom(zoom)
 
     def _place_captions(self) -> None:
         """Under each row of columns, across the columns it holds: a caption under the histograms and one under the
         heat maps."""
         ci = self.graphics.ci
-        for pair in self._captions:
-            for caption in pair:
-                if caption in ci.items:
-                    ci.removeItem(caption)
-        layers, columns = len(self._layers), max(1, self._columns)
+        for caption in self._all_captions():
+            if caption in ci.items:
+                ci.removeItem(caption)
+        layers, columns, block = len(self._layers), max(1, self._columns), self._block_rows()
         rows = math.ceil(layers / columns)
         while len(self._captions) < rows:
             pair = (Caption(HISTOGRAM_CAPTIONS), Caption(HEAT_CAPTIONS))
-            for caption in pair:
-                caption.set_zoom(self._type_zoom)
             self._captions.append(pair)
-        for row, (histograms, heat_maps) in enumerate(self._captions[:rows]):
+            self._norm_captions.append(Caption(self._norm_forms))
+            for caption in (*pair, self._norm_captions[-1]):
+                caption.set_zoom(self._type_zoom)
+        for row, ((histograms, heat_maps), norms) in enumerate(zip(self._captions[:rows], self._norm_captions,
+                                                                  strict=False)):
             span = min(columns, layers - row * columns)
-            self.graphics.addItem(histograms, row=BLOCK_ROWS * row + HISTOGRAM_CAPTION_ROW, col=0, colspan=span)
-            self.graphics.addItem(heat_maps, row=BLOCK_ROWS * row + HEAT_CAPTION_ROW, col=0, colspan=span)
+            self.graphics.addItem(histograms, row=block * row + HISTOGRAM_CAPTION_ROW, col=0, colspan=span)
+            self.graphics.addItem(heat_maps, row=block * row + HEAT_CAPTION_ROW, col=0, colspan=span)
+            if self._norms:
+                self.graphics.addItem(norms, row=block * row + NORM_CAPTION_ROW, col=0, colspan=span)
+
+    def _all_captions(self) -> list[Caption]:
+        """Every caption, in the grid or not: per row of columns the histograms', the heat maps', the unit norms'."""
+        return [caption for pair, norms in zip(self._captions, self._norm_captions, strict=True)
+                for caption in (*pair, norms)]
 
     def _fits_toggled(self, on: bool) -> None:
         self.fit_legend.setVisible(on)

@@ -1,4 +1,5 @@
-"""The layer inspector: units, activation, dropout and the three regularizers of the selected layer.
+"""The layer inspector: units, activation, batch norm, max-norm, noise σ, dropout and the three regularizers of the
+selected hidden layer; input noise and dropout for the input; the kernel and bias regularizers of the output layer.
 
 Every change is an undoable ``document.edit``; sliders merge a whole drag into one undo step. The
 controls are set from the spec on ``spec_changed`` / ``selection_changed`` with their signals blocked,
@@ -22,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from engine.spec import ACTIVATIONS, MAX_UNITS, HiddenLayer, Regularizer
 from gui import edits
-from gui.document import INPUT_LAYER, ExperimentDocument
+from gui.document import INPUT_LAYER, OUTPUT_LAYER, ExperimentDocument
+from gui.panels.layer_extras import LayerExtras
 from gui.widgets import (
     DEFAULT_DROPOUT,
     DEFAULT_LAMBDA,
@@ -36,10 +38,27 @@ from gui.widgets import (
 KIND_LABELS = {"none": "None", "L1": "L1", "L2": "L2", "L1+L2": "L1+L2"}
 DROPOUT_HINT = "Dropout zeroes units while training only; Keras scales survivors by 1/(1−p)."
 RATE_TIP = "p: the probability that a unit is zeroed while training, drawn independently for every unit and example"
+GAUSSIAN_RATE_TIP = ("p: sets the spread of the factor each unit is multiplied by while training, N(1, p/(1−p)), "
+                     "drawn independently for every unit and example")
 # With SGD an L1 weight the data does not need crosses 0 back and forth (within about lr·λ); it is rarely exactly 0.
 KIND_TIP = ("L1 pulls every value towards 0 by the same amount, so those the data does not need end near 0; "
             "L2 pulls each in proportion to its size, shrinking them all; L1+L2 (elastic net) does both")
 INPUT_DROPOUT_HINT = "Input dropout zeroes input features while training only; Keras scales survivors by 1/(1−p)."
+# per network.dropout_style: (hidden layer, input)
+DROPOUT_HINTS = {
+    "inverted": (DROPOUT_HINT, INPUT_DROPOUT_HINT),
+    "classic": ("Classic dropout zeroes units while training only, unscaled; at test time outputs are multiplied by "
+                "(1−p).",
+                "Classic input dropout zeroes input features while training only, unscaled; at test time inputs are "
+                "multiplied by (1−p)."),
+    "gaussian": ("Gaussian dropout multiplies every unit by a factor drawn from N(1, p/(1−p)) while training only; "
+                 "none is zeroed.",
+                 "Gaussian input dropout multiplies every input feature by a factor drawn from N(1, p/(1−p)) while "
+                 "training only; none is zeroed."),
+}
+OUTPUT_HINT = ("Its units and activation follow from the data: sigmoid for two classes, softmax for more, linear "
+               "for regression. Its weights and bias can carry penalties as a hidden layer's do.")
+OUTPUT_GROUPS = ("kernel", "bias")  # the output layer has no activity regularizer
 
 # per regularizer: (group title, the symbol its penalty sums over, what the sum is divided by)
 _TARGETS = {
@@ -103,7 +122,7 @@ class RegularizerGroup(QGroupBox):
 
     # ---------------------------------------------------------------- showing
     def show_regularizer(self, layer: int, reg: Regularizer | None) -> None:
-        """Show ``reg`` of hidden layer ``layer`` without emitting."""
+        """Show ``reg`` of layer ``layer`` (a hidden layer's index, or OUTPUT_LAYER) without emitting."""
         self._layer, self._reg = layer, reg
         kind = reg.kind if reg is not None else "none"
         if kind != "none":
@@ -151,7 +170,8 @@ class RegularizerGroup(QGroupBox):
 
 
 class LayerInspector(QWidget):
-    """Shows and edits the selected hidden layer, or the input dropout when the input is selected."""
+    """Shows and edits the selected layer: a hidden layer, the input (noise and dropout) or the output layer (its
+    kernel and bias regularizers)."""
 
     def __init__(self, document: ExperimentDocument, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,14 +187,17 @@ class LayerInspector(QWidget):
         self.activation = QComboBox()
         self.activation.addItems(ACTIVATIONS)
         self.activation.setToolTip("Activation function (changing it restarts training)")
+        self.extras = LayerExtras(document, self)
         self.dropout_on = QCheckBox("Dropout")
         self.dropout_rate = RateSlider(0.0)
         self.dropout_rate.setToolTip(RATE_TIP)
         self.dropout_hint = hint_label()
         self.dropout_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.output_hint = hint_label(OUTPUT_HINT)
         self.form = QFormLayout()
         self.form.addRow("Units", self.units)
         self.form.addRow("Activation", self.activation)
+        self.extras.add_rows(self.form)
         self.form.addRow(self.dropout_on, self.dropout_rate)
 
         self.groups = {which: RegularizerGroup(which) for which in _TARGETS}
@@ -183,6 +206,7 @@ class LayerInspector(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(self.form)
         layout.addWidget(self.dropout_hint)
+        layout.addWidget(self.output_hint)
         for group in self.groups.values():
             layout.addWidget(group)
         layout.addStretch(1)
@@ -203,39 +227,68 @@ class LayerInspector(QWidget):
 
     @property
     def layer(self) -> int:
-        return self.document.selected_layer
+        """The shown layer: a hidden layer's index, INPUT_LAYER or OUTPUT_LAYER."""
+        index = self.document.selected_layer
+        if index == OUTPUT_LAYER or 0 <= index < len(self.document.exp.network.hidden):
+            return index
+        return INPUT_LAYER
 
     def refresh(self, *_args) -> None:
         """Set every control from the spec (no edits are emitted)."""
-        exp = self.document.exp
         index = self.layer
-        is_input = index == INPUT_LAYER or not (0 <= index < len(exp.network.hidden))
-        layer: HiddenLayer | None = None if is_input else exp.network.hidden[index]
-        rate = exp.network.input_dropout if layer is None else layer.dropout
+        self.title.setText(f"<b><big>{self._title()}</big></b>")
+        self._show_rows(index)
+        self.extras.show_layer(index, self.document.exp)
+        if index == OUTPUT_LAYER:
+            self._show_output()
+            return
+        self._show_dropout(index)
+        if index != INPUT_LAYER:
+            self._show_hidden(index, self.document.exp.network.hidden[index])
+
+    # ---------------------------------------------------------------- showing
+    def _title(self) -> str:
+        return {INPUT_LAYER: "Input", OUTPUT_LAYER: "Output layer"}.get(self.layer, f"Hidden layer {self.layer + 1}")
+
+    def _show_rows(self, index: int) -> None:
+        """Only the rows and groups that the kind of layer has."""
+        hidden = index >= 0
+        self.form.setRowVisible(self.units, hidden)
+        self.form.setRowVisible(self.activation, hidden)
+        self.form.setRowVisible(self.dropout_rate, index != OUTPUT_LAYER)
+        self.dropout_hint.setVisible(index != OUTPUT_LAYER)
+        self.output_hint.setVisible(index == OUTPUT_LAYER)
+        for which, group in self.groups.items():
+            group.setVisible(hidden or (index == OUTPUT_LAYER and which in OUTPUT_GROUPS))
+
+    def _show_dropout(self, index: int) -> None:
+        net = self.document.exp.network
+        is_input = index == INPUT_LAYER
+        rate = net.input_dropout if is_input else net.hidden[index].dropout
         if rate > 0:
             self._last_rate[index] = rate
-
-        self.title.setText(f"<b><big>{'Input' if is_input else f'Hidden layer {index + 1}'}</big></b>")
-        self.form.setRowVisible(0, not is_input)  # units
-        self.form.setRowVisible(1, not is_input)  # activation
-        for group in self.groups.values():
-            group.setVisible(not is_input)
         self.dropout_on.setText("Input dropout" if is_input else "Dropout")
-        self.dropout_hint.setText(_keep_together(INPUT_DROPOUT_HINT if is_input else DROPOUT_HINT))
+        self.dropout_hint.setText(_keep_together(DROPOUT_HINTS[net.dropout_style][int(is_input)]))
+        self.dropout_rate.setToolTip(GAUSSIAN_RATE_TIP if net.dropout_style == "gaussian" else RATE_TIP)
         with signals_blocked(self.dropout_on):
             self.dropout_on.setChecked(rate > 0)
         self.dropout_rate.set_value(rate)
-        if layer is None:
-            return
+
+    def _show_hidden(self, index: int, layer: HiddenLayer) -> None:
         with signals_blocked(self.units, self.activation):
             self.units.setValue(layer.units)
             self.activation.setCurrentText(layer.activation)
         for which, group in self.groups.items():
             group.show_regularizer(index, getattr(layer, f"{which}_regularizer"))
 
+    def _show_output(self) -> None:
+        output = self.document.exp.network.output
+        for which in OUTPUT_GROUPS:
+            self.groups[which].show_regularizer(OUTPUT_LAYER, getattr(output, f"{which}_regularizer"))
+
     # ---------------------------------------------------------------- edits
     def _name(self) -> str:
-        return "Input" if self.layer == INPUT_LAYER else f"Layer {self.layer + 1}"
+        return {INPUT_LAYER: "Input", OUTPUT_LAYER: "Output layer"}.get(self.layer, f"Layer {self.layer + 1}")
 
     def _set_field(self, text: str, name: str, value, merge_key: str | None = None) -> None:
         index = self.layer
@@ -265,5 +318,6 @@ class LayerInspector(QWidget):
         else:
             text = f"{self._name()} {which} λ"
             merge_key = f"{which}:{index}:{merge_key}"
-        if not self.document.edit(text, lambda e: edits.set_regularizer(e, index, which, reg), merge_key):
+        owner = None if index == OUTPUT_LAYER else index  # None: the output layer's (edits.set_regularizer)
+        if not self.document.edit(text, lambda e: edits.set_regularizer(e, owner, which, reg), merge_key):
             self.refresh()

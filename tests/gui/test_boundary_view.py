@@ -20,12 +20,10 @@ from gui.live.boundary_view import (
     TINT,
     UNCERTAINTY_LUT,
     BoundaryView,
-    class_boundaries,
-    contour_lines,
     data_extent,
-    iso_lines,
     multiclass_rgb,
 )
+from gui.live.contours import class_boundaries, contour_lines, iso_lines
 from gui.plotting.palette import BLUE, GREEN, ORANGE, class_colour
 
 SHOTS = Path("/tmp/reglab_shots")

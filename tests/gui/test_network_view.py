@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QToolButton
 
 from engine.spec import HiddenLayer
 from gui import edits
-from gui.document import INPUT_LAYER, ExperimentDocument
+from gui.document import INPUT_LAYER, OUTPUT_LAYER, ExperimentDocument
 from gui.live.network_view import EDGE_LEVELS, MAX_DRAWN, NEURON, NetworkView
 from gui.plotting.palette import BLUE, ORANGE
 from tests.gui import fakes
@@ -187,8 +187,8 @@ def test_clicking_a_column_selects_its_layer(qtbot):
     assert doc.selected_layer == 1
     click(0, 1)
     assert doc.selected_layer == INPUT_LAYER
-    click(3, 0)  # the output layer has nothing to select
-    assert doc.selected_layer == INPUT_LAYER
+    click(3, 0)  # the output layer: its regularizers show in the inspector
+    assert doc.selected_layer == OUTPUT_LAYER
 
 
 def buttons(view) -> dict[str, QToolButton]:
