@@ -12,7 +12,16 @@ import sys
 import time
 from pathlib import Path
 
-from engine.spec import MAX_EPOCHS, REGULARIZER_KINDS, Experiment, SpecError, load_experiment, parse_values, set_path
+from engine.spec import (
+    MAX_EPOCHS,
+    OUTPUT_REGULARIZER_KINDS,
+    REGULARIZER_KINDS,
+    Experiment,
+    SpecError,
+    load_experiment,
+    parse_values,
+    set_path,
+)
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
@@ -96,24 +105,40 @@ def describe(exp: Experiment) -> str:
     d = exp.data
     data = {"toy": f"toy {d.name} ({d.samples} samples, noise {d.noise:g})", "sklearn": f"scikit-learn {d.name}",
             "csv": f"CSV {d.path} → {d.target}"}[d.kind]
+    net = exp.network
+    dropout = "Gaussian dropout" if net.dropout_style == "gaussian" else "dropout"
     layers = []
-    for h in exp.network.hidden:
+    for h in net.hidden:
         text = f"{h.units} {h.activation}"
-        for kind in REGULARIZER_KINDS:
-            r = getattr(h, f"{kind}_regularizer")
-            if r is not None and r.kind != "none":
-                lam = ", ".join(f"{k}={v:g}" for k, v in (("l1", r.l1), ("l2", r.l2)) if v)
-                text += f" + {kind} {r.kind}({lam})"
-        if h.dropout:
-            text += f" + dropout {h.dropout:g}"
+        text += " + batch norm" if h.batch_norm else ""
+        text += _penalties(h, REGULARIZER_KINDS)
+        text += f" + max-norm {h.max_norm:g}" if h.max_norm is not None else ""
+        text += f" + noise σ {h.noise:g}" if h.noise else ""
+        text += f" + {dropout} {h.dropout:g}" if h.dropout else ""
         layers.append(text)
-    net = " → ".join(layers) if layers else "no hidden layer"
-    if exp.network.input_dropout:
-        net = f"input dropout {exp.network.input_dropout:g} → " + net
+    layers.append("output" + _penalties(net.output, OUTPUT_REGULARIZER_KINDS))
+    text = " → ".join(layers)
+    if net.input_dropout:
+        text = f"input {dropout} {net.input_dropout:g} → " + text
+    if net.input_noise:
+        text = f"input noise σ {net.input_noise:g} → " + text
+    if net.dropout_style == "classic" and (net.input_dropout or any(h.dropout for h in net.hidden)):
+        text += " (classic dropout)"
     t = exp.training
     extras = "".join([f", weight decay {t.weight_decay:g}" if t.weight_decay else "",
                       f", label smoothing {t.label_smoothing:g}" if t.label_smoothing else ""])
-    return f"{data}; {net}; {t.optimizer} lr {t.learning_rate:g}{extras}, batch {t.batch_size}, {t.epochs} epochs"
+    return f"{data}; {text}; {t.optimizer} lr {t.learning_rate:g}{extras}, batch {t.batch_size}, {t.epochs} epochs"
+
+
+def _penalties(layer, kinds: tuple[str, ...]) -> str:
+    """" + kernel L2(l2=0.001) + bias L1(l1=0.01)": the layer's penalties in use, λ as the file writes them."""
+    text = ""
+    for kind in kinds:
+        r = getattr(layer, f"{kind}_regularizer")
+        if r is not None and r.kind != "none":
+            lam = ", ".join(f"{k}={v:g}" for k, v in (("l1", r.l1), ("l2", r.l2)) if v)
+            text += f" + {kind} {r.kind}({lam})"
+    return text
 
 
 def _validate(args) -> int:

@@ -96,9 +96,9 @@ def set_path(exp: Experiment, path: str, value: float) -> Experiment:
 
 
 def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
-    """True when ``new`` differs from ``old`` only in what can change live: dropout rates, λ (the output layer's too),
-    learning rate, weight decay, label smoothing, and the value of a max-norm c or a noise σ that stays on (switching
-    one on or off adds or removes a layer or a constraint: a new model)."""
+    """True when ``new`` differs from ``old`` only in what can change live: dropout rates, λ, learning rate, weight
+    decay, label smoothing, and the value of an output-layer penalty, a max-norm c or a noise σ that stays on
+    (switching one of those on or off adds or removes a layer, a penalty or a constraint: a new model)."""
     a, b = old.copy(), new.copy()
     for e in (a, b):
         e.name = ""
@@ -109,7 +109,8 @@ def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
         e.training.label_smoothing = 0.0
         e.network.input_dropout = 0.0
         e.network.input_noise = float(e.network.input_noise > 0)
-        e.network.output = OutputLayer()
+        e.network.output = OutputLayer(*(None if r is None else Regularizer() for r in (
+            e.network.output.kernel_regularizer, e.network.output.bias_regularizer)))
         for h in e.network.hidden:
             h.dropout = 0.0
             h.kernel_regularizer = h.bias_regularizer = h.activity_regularizer = None

@@ -32,7 +32,7 @@ class TrainingModel:
     dense: list  # hidden Dense layers, then the output Dense
     dropout: list  # RecordingDropout: the input's first, then one after each hidden layer
     #: per hidden layer, then the output layer: {"kernel": LiveRegularizer, "bias": ..., "activity": ...} (the
-    #: output layer's "activity" is None)
+    #: output layer's "activity" is None, and so are its kernel and bias ones while not set)
     regularizers: list
     max_norms: list  # per hidden layer: its LiveMaxNorm, or None (no constraint)
     noise: list  # LiveNoise: the input's first, then one after each hidden layer; None where σ is 0
@@ -105,7 +105,10 @@ def build_training_model(exp: Experiment, n_features: int, n_outputs: int, task:
         max_norms.append(max_norm)
         noise.append(layer_noise)
         batch_norms.append(bn)
-    out_regs = {kind: _live(getattr(net.output, f"{kind}_regularizer")) for kind in OUTPUT_REGULARIZER_KINDS}
+    # The output layer's penalties exist only while set: kept in every step of every run, they would cost the
+    # default preset a few per cent of its speed (bench/family_cost.py), on top of the always-present weight decay.
+    out_regs = {kind: None if (r := getattr(net.output, f"{kind}_regularizer")) is None else _live(r)
+                for kind in OUTPUT_REGULARIZER_KINDS}
     out_layer = keras.layers.Dense(
         n_outputs, activation=HEADS[task].activation, kernel_initializer=_initializer(seed, len(net.hidden)),
         name="output", kernel_regularizer=out_regs["kernel"], bias_regularizer=out_regs["bias"],

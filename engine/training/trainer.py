@@ -288,26 +288,29 @@ class Trainer:
         kernel/bias/activity) on one batch, computed as the training step does, without updating any weight
         (batch normalization in training mode does update its moving statistics, as in Keras)."""
         loss, data_loss, penalty, layer_penalties, _ = self._forward(
-            tf.constant(x, tf.float32), tf.constant(y, tf.float32), training)
+            tf.constant(x, tf.float32), self._smoothed(tf.constant(y, tf.float32)), training)
         return {"loss": float(loss), "data_loss": float(data_loss), "penalty": float(penalty),
                 "layer_penalties": layer_penalties.numpy()}
 
     # ------------------------------------------------------------------ the graph
-    def _forward(self, x, y, training: bool):
+    def _forward(self, x, target, training: bool):
+        """The training loss and its parts on one batch; ``target`` is what the loss compares with (see _smoothed)."""
         y_pred, *hidden = self.net.with_hidden(x, training=training)
-        data_loss = self.loss_fn(self._smoothed(y), y_pred)
+        data_loss = self.loss_fn(target, y_pred)
         batch = tf.cast(tf.shape(x)[0], tf.float32)
         rows = []  # per layer: kernel, bias, activity penalty (Keras 3.15 divides activity by the batch size)
         for layer, out, regs in zip(self.net.dense, [*hidden, None], self.net.regularizers, strict=True):
             activity = tf.zeros([]) if out is None else tf.math.divide_no_nan(regs["activity"](out), batch)
-            rows.append(tf.stack([regs["kernel"](layer.kernel), regs["bias"](layer.bias), activity]))
+            rows.append(tf.stack([_penalty(regs["kernel"], layer.kernel), _penalty(regs["bias"], layer.bias),
+                                  activity]))
         layer_penalties = tf.stack(rows)
         penalty = tf.reduce_sum(layer_penalties)
         return data_loss + penalty, data_loss, penalty, layer_penalties, y_pred
 
     def _smoothed(self, y):
         """The targets the training loss compares with: as Keras' cross-entropy with ``label_smoothing`` s moves
-        them, y·(1−s) + s/2 (binary) or y·(1−s) + s/K (K classes). Evaluation losses use the true targets."""
+        them, y·(1−s) + s/2 (binary) or y·(1−s) + s/K (K classes). Evaluation losses use the true targets. An epoch
+        smooths its shuffled targets once, before the batch loop: the same numbers, without ops in every step."""
         s = self._label_smoothing
         if self.data.task == "binary":
             return y * (1.0 - s) + 0.5 * s
@@ -323,10 +326,11 @@ class Trainer:
             layer.kernel.assign_sub(layer.kernel * self._weight_decay * lr)
 
     def _metric_sum(self, y, y_pred):
-        """Sum over the batch of: correct predictions (classification) or squared error (regression)."""
+        """Sum over the batch of: correct predictions (classification) or squared error (regression). ``y`` may be
+        smoothed targets: smoothing (s ≤ 0.5) keeps each on its side of 0.5 and keeps the true class the largest."""
         task = self.data.task
         if task == "binary":
-            return tf.reduce_sum(tf.cast(tf.equal(tf.cast(y_pred > 0.5, tf.float32), y), tf.float32))
+            return tf.reduce_sum(tf.cast(tf.equal(y_pred > 0.5, y > 0.5), tf.float32))
         if task == "multiclass":
             hits = tf.equal(tf.argmax(y_pred, axis=-1), tf.argmax(y, axis=-1))
             return tf.reduce_sum(tf.cast(hits, tf.float32))
@@ -357,7 +361,7 @@ class Trainer:
         seed = tf.stack([self._shuffle_seed, self._epoch_counter])
         order = tf.argsort(tf.random.stateless_uniform([n], seed=seed))
         x_all = tf.gather(x_all, order)
-        y_all = tf.gather(y_all, order)
+        y_all = self._smoothed(tf.gather(y_all, order))
         if n % batch == 0:  # every batch has the same static shape: TensorFlow folds the shape arithmetic away
             xs = tf.reshape(x_all, [steps, batch, x_all.shape[1]])
             ys = tf.reshape(y_all, [steps, batch, y_all.shape[1]])
@@ -476,10 +480,15 @@ def _check_label_smoothing(exp: Experiment, task: str) -> None:
         raise label_smoothing_error(exp.training.label_smoothing)
 
 
+def _penalty(regularizer, x):
+    return tf.zeros([]) if regularizer is None else regularizer(x)
+
+
 def _set_regularizers(live: dict, layer, kinds: tuple[str, ...]) -> None:
     for kind in kinds:
         r = getattr(layer, f"{kind}_regularizer")
-        live[kind].set(r.l1 if r else 0.0, r.l2 if r else 0.0)
+        if live[kind] is not None:  # the output layer has one only while it is set (switching it rebuilds)
+            live[kind].set(r.l1 if r else 0.0, r.l2 if r else 0.0)
 
 
 def _set_noise(layer, stddev: float) -> None:

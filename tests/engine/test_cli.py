@@ -90,6 +90,22 @@ def test_validate_describes_the_experiment(tmp_path, capsys):
     assert line.startswith("ok: 'small'") and "dropout 0.3" in line and "L1+L2" in line and "90 training" in line
 
 
+def test_validate_names_every_mechanism(tmp_path, capsys):
+    spec = json.loads(json.dumps(SMALL))
+    spec["network"] = {
+        "input_dropout": 0.1, "input_noise": 0.2, "dropout_style": "gaussian",
+        "hidden": [{"units": 6, "activation": "relu", "dropout": 0.3, "batch_norm": True, "max_norm": 3,
+                    "noise": 0.1, "kernel_regularizer": {"l1": 0, "l2": 0.001}}],
+        "output": {"bias_regularizer": {"l1": 0.01, "l2": 0}},
+    }
+    spec["training"].update(weight_decay=0.004)
+    assert cli.main(["validate", str(write(tmp_path / "e.json", spec))]) == 0
+    line = capsys.readouterr().out.strip()
+    assert ("; input noise σ 0.2 → input Gaussian dropout 0.1 → 6 relu + batch norm + kernel L2(l2=0.001) + max-norm 3"
+            " + noise σ 0.1 + Gaussian dropout 0.3 → output + bias L1(l1=0.01); ") in line
+    assert "weight decay 0.004" in line
+
+
 def bad_inputs(tmp_path: Path):
     (tmp_path / "broken.json").write_text('{"reglab": 1, "name": ', encoding="utf-8")
     bad_rate = json.loads(json.dumps(SMALL))

@@ -41,7 +41,8 @@ def assert_all_equal(a: list, b: list) -> None:
 
 
 LIVE_HIDDEN = [{"units": 8, "activation": "tanh", "max_norm": 2.0, "noise": 0.1}]
-LIVE_NETWORK = {"input_noise": 0.1, "output": {"kernel_regularizer": {"l1": 0.0, "l2": 0.01}}}
+LIVE_NETWORK = {"input_noise": 0.1, "output": {"kernel_regularizer": {"l1": 0.0, "l2": 0.01},
+                                              "bias_regularizer": {"l1": 0.01, "l2": 0.0}}}
 
 
 def changed_live(exp: Experiment) -> Experiment:
@@ -78,7 +79,17 @@ def test_c_sigma_and_output_lambda_change_live_and_take_effect_in_the_next_epoch
     assert live.trace_count == 1 and live.epoch == 4
     assert column_norms(live.net.dense[0].kernel.numpy()).max() <= 0.3 + 1e-6
     assert mine.layers[0].max_norm == 0.3 and mine.metrics_row()["hidden_1_max_unit_norm"] <= 0.3 + 1e-6
-    assert mine.layers[-1].bias_penalty > 0  # the output bias λ went from none to 0.1
+    assert mine.layers[-1].bias_penalty > 0  # the output bias λ went from 0.01 to 0.1
+
+
+def test_switching_an_output_penalty_on_or_off_needs_a_new_model(xor_data):
+    exp = family_experiment(LIVE_HIDDEN, LIVE_NETWORK)
+    trainer = Trainer(exp, xor_data)
+    off = exp.copy()
+    off.network.output.bias_regularizer = None
+    assert not live_fields_differ_only(exp, off) and not live_fields_differ_only(off, exp)
+    assert not trainer.apply_live(off)
+    assert Trainer(off, xor_data).net.regularizers[-1]["bias"] is None  # no penalty in the graph while off
 
 
 @pytest.mark.parametrize(("path", "value"), [
