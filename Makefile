@@ -5,6 +5,9 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# pytest workers: one per core, at most 4 (each imports TensorFlow, ~0.5 GB); TEST_JOBS=0 runs in one process.
+# --dist loadfile keeps a file on one worker: the runs its tests share (lesson claims over seeds) train once.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup syslibs run test bench package package-check clean distclean
@@ -38,7 +41,7 @@ run: setup syslibs
 test: setup syslibs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	@set -e; files='$(wildcard bench/*.py)'; \
