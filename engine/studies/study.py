@@ -69,7 +69,12 @@ def _best_index(values: list[float], metric: str) -> int:
 
 
 def run_summary(label: str, rows: list[dict], metric: str) -> dict:
-    """The compare table's row: final and best training/validation metric, and the final gap."""
+    """The compare table's row: final and best training/validation metric, and the final gap (NaN without a row:
+    a run that diverged in its first epoch)."""
+    if not rows:
+        nan = float("nan")
+        return {"variant": label, "epochs": 0, f"final_train_{metric}": nan, f"final_val_{metric}": nan,
+                f"best_train_{metric}": nan, f"best_val_{metric}": nan, "best_epoch": 0, "final_gap": nan}
     train = [r[f"train_eval_{metric}"] for r in rows]
     val = [r[f"val_{metric}"] for r in rows]
     best = _best_index(val, metric)
@@ -87,11 +92,12 @@ def run_summary(label: str, rows: list[dict], metric: str) -> dict:
 
 def run_compare(variants: list[tuple[str, Experiment]], report: Report | None = None,
                 should_stop: ShouldStop | None = None) -> StudyProgress:
-    """Train every variant one epoch in turn until each reaches its epoch limit (or stops early)."""
+    """Train every variant one epoch in turn until each reaches its epoch limit (or stops early, or diverges: its
+    row then has ``diverged_epoch`` and the last finite epoch's numbers, and the others go on)."""
     if not 1 <= len(variants) <= MAX_VARIANTS:
         raise SpecError(f"compare: {len(variants)} variants; 1 to {MAX_VARIANTS} can be compared")
     from engine.data import load_dataset
-    from engine.training.trainer import Trainer
+    from engine.training.trainer import Trainer, TrainingDiverged
 
     first = variants[0][1]
     shared = load_dataset(first)
@@ -101,25 +107,35 @@ def run_compare(variants: list[tuple[str, Experiment]], report: Report | None = 
         trainers.append(Trainer(exp, shared if same_data else load_dataset(exp), grid_every=0))
     progress = StudyProgress("compare", compare_title(variants), trainers[0].metric_name,
                              [Curve(label) for label, _ in variants])
+    finished: dict[int, dict] = {}  # variant index → its table row
+    diverged: list[str] = []
     while not all(c.done for c in progress.curves):
-        for (label, exp), trainer, curve in zip(variants, trainers, progress.curves, strict=True):
+        for i, ((label, exp), trainer, curve) in enumerate(zip(variants, trainers, progress.curves, strict=True)):
             if curve.done:
                 continue
             if should_stop is not None and should_stop():
                 raise InterruptedError("comparison stopped")
-            snap = trainer.step()
-            curve.rows.append(snap.metrics_row())
-            curve.snapshot = snap
-            if trainer.epoch >= exp.training.epochs or trainer.stopped_early:
+            try:
+                snap = trainer.step()
+            except TrainingDiverged:  # this variant ends here; the others go on
+                diverged.append(f"{label} diverged in epoch {trainer.epoch}")
+            else:
+                curve.rows.append(snap.metrics_row())
+                curve.snapshot = snap
+            if trainer.diverged or trainer.epoch >= exp.training.epochs or trainer.stopped_early:
                 curve.done = True
-                progress.table.append(run_summary(label, curve.rows, progress.metric))
+                finished[i] = run_summary(label, curve.rows, progress.metric)
+                if trainer.diverged:
+                    finished[i]["diverged_epoch"] = trainer.epoch
+                progress.table.append(finished[i])
         epoch = max(len(c.rows) for c in progress.curves)
         progress.message = f"epoch {epoch} of {max(exp.training.epochs for _, exp in variants)}"
         if report is not None:
             report(progress)
-    progress.table.sort(key=lambda row: [label for label, _ in variants].index(row["variant"]))
+    progress.table[:] = [finished[i] for i in sorted(finished)]
     progress.done = True
-    progress.message = f"Compared {len(variants)} variants"
+    progress.message = f"Compared {len(variants)} variants" + "".join(
+        f"; {note} (its last finite epoch is shown)" for note in diverged)
     if report is not None:
         report(progress)
     return progress

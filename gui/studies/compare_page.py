@@ -432,6 +432,8 @@ class ComparePage(StudyPage):
         for row, summary in enumerate(summaries):
             if summary is None:
                 continue
+            if summary.get("diverged_epoch"):  # its numbers are those of its last finite epoch
+                self._mark_diverged(row, summary["variant"], summary["diverged_epoch"])
             for column, key in enumerate(self.TABLE_KEYS[1:], start=1):
                 key = key.format(m=m)
                 value = summary.get(key)
@@ -450,6 +452,14 @@ class ComparePage(StudyPage):
                     font = item.font()
                     font.setBold(bold)
                     item.setFont(font)
+
+    def _mark_diverged(self, row: int, label: str, epoch: int) -> None:
+        item = self.table.item(row, 0)
+        text = f"{label} — diverged in epoch {epoch}"
+        if item.text() != text:
+            item.setText(text)
+            item.setToolTip(f"The loss became NaN or infinite in epoch {epoch}; the numbers are those of the last "
+                            "finite epoch, and the other variants trained on")
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec import MAX_FOLDS, MIN_FOLDS, Experiment, SpecError, parse_values, set_path
-from engine.studies.study import MAX_VARIANTS, classic_variants, lesson_variants
+from engine.studies.study import MAX_VARIANTS, classic_variants, lesson_variants, regularization_label
 from gui.document import ExperimentDocument
 from gui.run_state import setting_error
 from gui.session import TrainingSession
@@ -37,30 +37,14 @@ SWEEP_PRESETS = {
     "network.hidden[*].kernel_regularizer.l1": "1e-5:1:7",
     "network.input_dropout": "0,0.1,0.2,0.4",
     "training.learning_rate": "1e-4:1:5",
+    "training.weight_decay": "1e-5:1:7",
+    "training.label_smoothing": "0,0.05,0.1,0.2,0.3",
+    "network.hidden[*].max_norm": "0.5,1,2,3,4,8",
+    "network.hidden[*].noise": "0,0.1,0.2,0.5,1",
+    "network.input_noise": "0,0.1,0.2,0.3,0.5,1",
+    "network.output.kernel_regularizer.l2": "1e-5:1:7",
 }
 DEFAULT_FOLDS = 5
-
-
-def describe(exp: Experiment) -> str:
-    """A short label of an experiment's regularization: "L2 0.001 · dropout 0.3", or "none"."""
-    parts = []
-    if exp.network.input_dropout:
-        parts.append(f"input dropout {exp.network.input_dropout:g}")
-    for i, layer in enumerate(exp.network.hidden, start=1):
-        bits = []
-        for name, reg in (("", layer.kernel_regularizer), ("bias ", layer.bias_regularizer),
-                          ("activity ", layer.activity_regularizer)):
-            if reg is not None and reg.kind != "none":
-                lam = " ".join(f"{v:g}" for v in (reg.l1, reg.l2) if v)
-                bits.append(f"{name}{reg.kind} {lam}")
-        if layer.dropout:
-            bits.append(f"dropout {layer.dropout:g}")
-        if bits:
-            parts.append(("" if len(exp.network.hidden) == 1 else f"h{i}: ") + ", ".join(bits))
-    same = len({p.split(": ", 1)[-1] for p in parts}) == 1 and len(parts) == len(exp.network.hidden) > 1
-    if same:  # every layer the same: say it once
-        return parts[0].split(": ", 1)[1] + " (all layers)"
-    return " · ".join(parts) or "none"
 
 
 class SweepDialog(QDialog):
@@ -150,9 +134,9 @@ class StudyActions(QObject):
 
     def ask_variant(self) -> None:
         label, ok = QInputDialog.getText(self._parent, "Add a variant", "Name of this variant:",
-                                         text=describe(self.document.exp))
+                                         text=regularization_label(self.document.exp))
         if ok:
-            self.add_variant(label.strip() or describe(self.document.exp))
+            self.add_variant(label.strip() or regularization_label(self.document.exp))
 
     def add_variant(self, label: str) -> None:
         if len(self.variants) >= MAX_VARIANTS:

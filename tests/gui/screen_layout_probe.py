@@ -7,7 +7,8 @@ Qt's offscreen platform reads its screens from a JSON file named when the applic
 (QT_QPA_PLATFORM="offscreen:configfile=FILE"); the test session's application has one 800 × 800 screen, hence a
 process of its own. Each window opens a lesson with a study (the lesson text beside the views, the tightest case),
 trains a few epochs for real, then shows hand-made studies (tests/gui/test_study_view.py's) on the study's tab.
-With --pictures, each state is also saved as a PNG to look at.
+With --pictures, each state is also saved as a PNG to look at; REGLAB_PROBE_LESSON=16 opens the lesson whose file
+name starts with 16 instead.
 """
 
 from __future__ import annotations
@@ -98,7 +99,9 @@ def measure_case(app, screen, mode: str, folder: Path, pictures: Path | None) ->
     objective = {"shown": window.formula_dock.isVisible(),
                  "whole": formula.height() >= formula.minimumSizeHint().height(),
                  "scrolls": window.formula_dock.widget().verticalScrollBar().isVisible()}
-    lesson = next(path for _, path in lesson_files() if '"compare"' in path.read_text())
+    wanted = os.environ.get("REGLAB_PROBE_LESSON", "")  # a lesson file's name to open instead (for pictures)
+    lesson = next(path for _, path in lesson_files() if (path.stem.startswith(wanted) if wanted
+                                                          else '"compare"' in path.read_text()))
     window.open_experiment(lesson)
     wait(app, lambda: window.session.state is State.READY)
     window.play_action.trigger()

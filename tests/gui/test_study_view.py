@@ -491,3 +491,14 @@ def test_pictures_are_not_blank(view, tmp_path, name, make, zoom):
     view.show_progress(make())
     save_shot(view, tmp_path, name)
     assert distinct_colours(view) > (3 if name == "study_empty" else 12)
+
+
+def test_compare_table_says_which_variant_diverged_and_in_which_epoch(view):
+    progress = compare_progress(done=True)
+    progress.table[2]["diverged_epoch"] = 17
+    view.show_progress(progress)
+    page = view.compare
+    labels = [page.table.item(row, 0).text() for row in range(4)]
+    assert labels[2] == f"{progress.curves[2].label} — diverged in epoch 17"
+    assert "last finite epoch" in page.table.item(2, 0).toolTip()
+    assert labels[:2] + labels[3:] == [c.label for i, c in enumerate(progress.curves) if i != 2]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pictures import distinct_colours
 
-from engine.studies.study import classic_variants, run_summary
+from engine.studies.study import classic_variants, regularization_label, run_summary
 from gui.panels.lesson_panel import lesson_files
 from gui.run_state import State
 from gui.window_layout import LESSON_SHARE, presentation_zoom
@@ -164,3 +164,20 @@ def test_early_stopping_marker_uncertainty_map_and_classic_dropout(qtbot, window
     window.document.undo_stack.undo()
     assert window.document.exp.network.dropout_style == "inverted"
     assert not window.controls.classic_dropout_action.isChecked()
+
+
+def test_a_new_variant_is_named_after_what_regularizes_it(window, monkeypatch):
+    from gui.studies import study_actions
+
+    asked = {}
+
+    def answer(_parent, _title, _label, text=""):
+        asked["text"] = text
+        return "", True  # an empty name: the suggestion is taken
+
+    monkeypatch.setattr(study_actions.QInputDialog, "getText", answer)
+    window.document.edit("Max-norm", lambda e: setattr(e.network.hidden[0], "max_norm", 3.0))
+    window.studies.ask_variant()
+    assert asked["text"] == regularization_label(window.document.exp)
+    assert "max-norm 3" in asked["text"]
+    assert window.studies.compare_variants_action.text() == "Compare my variants (1)"
