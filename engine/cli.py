@@ -31,7 +31,9 @@ COMMANDS = {
     "run": "train an experiment and write metrics.csv, experiment.json and model.keras",
     "validate": "check an experiment file (and its data) without training",
     "cv": "K-fold cross-validation: out-of-sample scores, one fresh model per fold",
-    "sweep": "train for several values of one field (a validation curve)",
+    "sweep": "train for several values of one field (a validation curve) or pairs of two (a heat map)",
+    "path": "the regularization path: every kernel weight against λ (or another field), one training per value",
+    "landscape": "train and draw the loss landscape of two weights, with the penalty's level sets and their path",
     "export": "write the experiment as a standalone script (--keras)",
 }
 
@@ -59,13 +61,32 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--out", help="output folder for folds.csv and oos_predictions.csv (default: runs/<name>-cv)")
     sweep = sub.add_parser("sweep", help=COMMANDS["sweep"])
     sweep.add_argument("experiment", help="experiment JSON file")
-    sweep.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].dropout, "
-                                                       "network.hidden[0].kernel_regularizer.l2, "
-                                                       "network.hidden[*].max_norm, network.input_noise or "
-                                                       "training.weight_decay")
-    sweep.add_argument("--values", required=True, help="0,0.2,0.5 or a log range start:stop:count (1e-5:1:7)")
+    sweep.add_argument("--param", required=True, action="append",
+                       help="field path, e.g. network.hidden[*].dropout, network.hidden[0].kernel_regularizer.l2, "
+                            "network.hidden[*].max_norm, network.input_noise or training.weight_decay; "
+                            "twice (each with its --values) for a two-field sweep")
+    sweep.add_argument("--values", required=True, action="append",
+                       help="0,0.2,0.5 or a log range start:stop:count (1e-5:1:7)")
     sweep.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
-    sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (default: runs/<name>-sweep)")
+    sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (two fields: heatmap.png) "
+                                     "(default: runs/<name>-sweep)")
+    path = sub.add_parser("path", help=COMMANDS["path"])
+    path.add_argument("experiment", help="experiment JSON file")
+    path.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].kernel_regularizer.l1")
+    path.add_argument("--values", required=True, help="0,0.001,0.01 or a log range start:stop:count (1e-5:1:7)")
+    path.add_argument("--folds", type=int, default=0, help="K-fold per value and seed (default: no folds)")
+    path.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
+    path.add_argument("--out", help="folder for path.csv, path_summary.csv and regularization_path.png "
+                                    "(default: runs/<name>-path)")
+    landscape = sub.add_parser("landscape", help=COMMANDS["landscape"])
+    landscape.add_argument("experiment", help="experiment JSON file")
+    landscape.add_argument("--weights", help="the two weights L:i:j,L:k:l (L the Dense layer from 0, i the kernel's "
+                                             "row, j its column; default: the file's landscape.weights, else the "
+                                             "two largest |w| of the first layer once trained)")
+    landscape.add_argument("--grid", type=int, default=41, help="grid points per axis (default 41)")
+    landscape.add_argument("--epochs", type=int, help="train this many epochs instead of the file's training.epochs")
+    landscape.add_argument("--out", required=True,
+                           help="folder for landscape.csv, trajectory.csv, landscape.png and model.keras")
     export = sub.add_parser("export", help=COMMANDS["export"])
     export.add_argument("experiment", help="experiment JSON file")
     export.add_argument("--keras", action="store_true", help="a plain Keras/TensorFlow training script")
@@ -82,8 +103,14 @@ def main(argv: list[str]) -> int:
             return _cv(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "path":
+            return _path(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "landscape":
+            from engine.studies.landscape_run import landscape_command
+
+            return landscape_command(args.experiment, args.out, args.weights, args.grid, args.epochs)
         return _run(args)
     except SpecError as exc:  # includes DataError
         print(f"reglab: {_with_flag(exc, args)}", file=sys.stderr)
@@ -240,7 +267,12 @@ def _sweep(args) -> int:
     from engine.studies.sweep import best_value, plot_validation_curve, run_sweep, write_csv
 
     exp = load_experiment(args.experiment)
-    values = parse_values(args.values)
+    if len(args.param) > 2 or len(args.values) != len(args.param):
+        raise SpecError(f"{len(args.param)} --param and {len(args.values)} --values: a sweep takes one or two "
+                        "fields, each --param followed by its --values")
+    if len(args.param) == 2:
+        return _sweep_grid(args, exp)
+    args.param, values = args.param[0], parse_values(args.values[0])
     set_path(exp, args.param, values[0])  # a bad path fails before any data loads
     out = _default_out(args, "-sweep")
 
@@ -262,6 +294,63 @@ def _sweep(args) -> int:
     print(f"Best {args.param}: {best_value(rows):g} (lowest mean final validation loss)")
     for score in tested:
         print(score.sentence())
+    return 0
+
+
+def _sweep_grid(args, exp: Experiment) -> int:
+    from engine.studies.sweep_grid import best_sentence, plot_heatmap, run_sweep_grid, write_grid_csv
+
+    paths, lists = tuple(args.param), tuple(parse_values(v) for v in args.values)
+    if paths[0] == paths[1]:
+        raise SpecError(f"--param: {paths[0]!r} given twice; a two-field sweep needs two different fields")
+    for path, values in zip(paths, lists, strict=True):  # a bad path fails before any data loads
+        try:
+            set_path(exp, path, values[0])
+        except SpecError as exc:
+            raise SpecError(f"--param: {path!r}: {exc}" if exc.field == "param" else f"--{exc.field}: {exc}"
+                            if exc.field else str(exc)) from None
+    out = _default_out(args, "-sweep")
+
+    def progress(row):
+        print(f"{paths[0]} = {row.value_1:g}, {paths[1]} = {row.value_2:g} (seed {row.seed}): final train "
+              f"{row.final_train:.4f}, validation {row.final_val:.4f}, best validation {row.best_val:.4f} at epoch "
+              f"{row.best_epoch}", flush=True)
+
+    tested = []
+    rows = run_sweep_grid(exp, paths, lists, args.seeds, on_row=progress, on_test_score=tested.append)
+    out.mkdir(parents=True, exist_ok=True)
+    write_grid_csv(rows, out / "sweep.csv", rows[0].metric)
+    plot_heatmap(rows, out / "heatmap.png", paths)
+    for score in tested:
+        score.write_csv(out / "test_score.csv")
+    print(f"wrote {out / 'sweep.csv'} and {out / 'heatmap.png'}" + (f" and {out / 'test_score.csv'}" if tested else ""))
+    print(best_sentence(rows, paths))
+    for score in tested:
+        print(score.sentence())  # names the chosen pair too
+    return 0
+
+
+def _path(args) -> int:
+    from engine.studies.path import check_path, run_path, summarize, write_path_csv, write_summary_csv
+    from engine.studies.path_plot import plot_path
+
+    exp = load_experiment(args.experiment)
+    values = parse_values(args.values)
+    check_path(exp, args.param, values, args.folds, args.seeds)  # bad settings fail before any data loads
+    out = _default_out(args, "-path")
+
+    def progress(run):
+        fold = f", fold {run.fold}" if run.fold else ""
+        text = ", ".join(f"{k} {v:.4f}" for k, v in run.scores.items())
+        print(f"{args.param} = {run.value:g} (seed {run.seed}{fold}): {text}", flush=True)
+
+    runs = run_path(exp, args.param, values, args.folds, args.seeds, on_run=progress)
+    points = summarize(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    write_path_csv(runs, out / "path.csv")
+    write_summary_csv(points, out / "path_summary.csv")
+    plot_path(runs, points, out / "regularization_path.png", args.param)
+    print(f"wrote {out / 'path.csv'}, {out / 'path_summary.csv'} and {out / 'regularization_path.png'}")
     return 0
 
 

@@ -36,6 +36,7 @@ from gui.document import ExperimentDocument
 from gui.file_actions import FileActions
 from gui.live.boundary_view import BoundaryView
 from gui.live.formula_view import FormulaView
+from gui.live.landscape_dock import LandscapeDock
 from gui.live.live_view import Frame, live_view_groups
 from gui.live.loss_view import LossView
 from gui.live.network_view import NetworkView
@@ -64,7 +65,8 @@ from gui.window_menus import TrainingControls, fill_menus, make_action, mirror_a
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "reglab.png"  # drawn by tools/make_icon.py
 RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
-STUDY_TABS = {None: "Study", "compare": "Study: compare", "cv": "Study: cross-validation", "sweep": "Study: sweep"}
+STUDY_TABS = {None: "Study", "compare": "Study: compare", "cv": "Study: cross-validation", "sweep": "Study: sweep",
+              "path": "Study: regularization path"}
 CLOSE_WAIT_MS = 500  # closing waits this long for the worker (it stops between epochs: milliseconds)
 
 
@@ -229,6 +231,7 @@ class MainWindow(QMainWindow):
         self.uncertainty_action.setCheckable(True)
         self.controls = TrainingControls(self, self.document, self.session)
         self.studies = StudyActions(self, self.document, self.session, self.show_message)
+        self.landscape = LandscapeDock(self, self.document, self.session)  # View ▸ Loss landscape: a dock
         self.show_study_action = action("Show the study (in place of the live run)",
                                         lambda checked: self.show_study(checked), "Ctrl+Tab",
                                         "The study's tab, or back to the live run's (Ctrl+Tab)")
@@ -323,7 +326,7 @@ class MainWindow(QMainWindow):
         for bar in (self.menuBar(), self.toolbar, self.statusBar(), self.pages.tabBar()):  # readable from the back
             bar.setFont(font)
         for widget in (self.network_view, self.boundary_view, self.loss_view, self.weights_view, self.inspector,
-                       self.data_panel, self.formula_view, self.study_view, self.lesson_panel):
+                       self.data_panel, self.formula_view, self.study_view, self.lesson_panel, self.landscape.view):
             widget.set_zoom(self.zoom)
         if remember:
             self.settings.setValue("zoom", self.zoom)

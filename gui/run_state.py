@@ -45,6 +45,7 @@ class Command(Enum):
     SAVE = auto()  # payload: the .keras path
     TENSORBOARD = auto()  # payload: a log folder, or None to stop logging
     UNCERTAINTY = auto()  # payload: the number of Monte-Carlo passes
+    LANDSCAPE = auto()  # payload: two engine.spec.WeightRef, or None for the default pair (gui/landscape_work.py)
 
 
 #: Commands where, of several queued back to back, only the last matters (each replaces what the one before set).
@@ -70,6 +71,8 @@ class Updates:
     status: Status = field(default_factory=Status)
     #: Monte-Carlo dropout on the decision grid, (mean, std), after request_uncertainty (None until then)
     uncertainty: tuple | None = None
+    #: the loss landscape, a gui.landscape_work.LandscapeFrame, after request_landscape (None until then)
+    landscape: object | None = None
 
 
 #: How the window names a study setting that an engine error points at (SpecError.field).

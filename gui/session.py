@@ -23,6 +23,7 @@ from engine.spec import Experiment, SpecError, load_experiment
 from engine.studies.study import StudyProgress
 from engine.training.snapshot import Snapshot
 from gui.document import ExperimentDocument
+from gui.landscape_requests import LandscapeRequests
 from gui.run_state import NO_MODEL, State, Status
 from gui.training_worker import TrainingWorker
 
@@ -50,6 +51,7 @@ class TrainingSession(QObject):
     diverged_changed = Signal(int)  # the run diverged: the epoch of its last finite weights (once per run)
     dataset_changed = Signal(object)  # the run's engine.data.Dataset, once read
     uncertainty_changed = Signal(object)  # a new Monte-Carlo dropout map, (mean, std), while it is wanted
+    landscape_changed = Signal(object)  # a new gui.landscape_work.LandscapeFrame, while one is wanted
     file_changed = Signal(object)  # the experiment's file: a Path, or None when untitled
     dirty_changed = Signal(bool)  # True when the experiment has changes not saved to its file
     experiment_changed = Signal(object)  # another experiment replaced the document's (New, Open, a preset, a lesson)
@@ -68,6 +70,7 @@ class TrainingSession(QObject):
         self._mc_wanted = False
         self._mc_asked = (-1, 0.0)  # (epoch, time) of the last Monte-Carlo request
         self._mc_shown = None
+        self._landscape = LandscapeRequests()
         self.worker.dataset_ready.connect(self.dataset_changed)
         document.spec_changed.connect(self._on_spec_changed)
         document.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
@@ -178,6 +181,12 @@ class TrainingSession(QObject):
         self._mc_asked, self._mc_shown = (-1, 0.0), None
         self._ask_uncertainty()
 
+    def want_landscape(self, wanted: bool, pair=None) -> None:
+        """Ask for the loss landscape over ``pair`` (two engine.spec.WeightRef; None: the default pair) for the
+        current weights (``landscape_changed``), or stop asking (gui/landscape_requests.py says when it asks)."""
+        self._landscape.want(wanted, pair)
+        self._ask_landscape()
+
     def stop(self, timeout_ms: int) -> bool:
         return self.worker.stop(timeout_ms=timeout_ms)
 
@@ -199,6 +208,7 @@ class TrainingSession(QObject):
         if updates.run_id != self._run_id:
             self._run_id, self._rows, self._diverged_at = updates.run_id, [], None
             self._mc_asked, self._mc_shown = (-1, 0.0), None
+            self._landscape.forget()
             self.run_changed.emit(updates.run_id)
         self._snapshot = updates.snapshot
         if updates.new_rows:
@@ -210,6 +220,9 @@ class TrainingSession(QObject):
             self._mc_shown = updates.uncertainty
             if updates.uncertainty is not None:
                 self.uncertainty_changed.emit(updates.uncertainty)
+        self._ask_landscape()
+        if (frame := self._landscape.new_frame(updates.landscape)) is not None:
+            self.landscape_changed.emit(frame)
 
     def _take_status(self, status: Status) -> None:
         previous, self._status = self._status, status
@@ -220,6 +233,10 @@ class TrainingSession(QObject):
             self.status_changed.emit(status)
         if status.state is not previous.state:
             self.state_changed.emit(status.state)
+
+    def _ask_landscape(self) -> None:
+        if self._landscape.due(self.state, self._status.epoch):
+            self.worker.request_landscape(self._landscape.pair)
 
     def _ask_uncertainty(self) -> None:
         """While the map is wanted: a new one for new weights (at most every MC_INTERVAL_S while training)."""

@@ -1,12 +1,12 @@
 """The one place in gui/ that runs the engine: a worker that owns TensorFlow on its own QThread.
 
 The session model (gui/session.py) sends commands (:meth:`TrainingWorker.load`, ``play``, ``pause``, ``step``,
-``reset``, ``set_speed``, ``save_model``, ``set_tensorboard``, ``stop``): each is a :class:`gui.run_state.Command`
-put in a thread-safe queue and handled between epochs by its method in the dispatch table ``HANDLERS``. The
-worker publishes the *latest* snapshot and the new rows of the loss history, and its :class:`Status` (a
-:class:`gui.run_state.State` and the epoch); the session collects them with :meth:`take_updates` on the window's
-render timer (latest wins: nothing queues per epoch). Rare events — the data set is ready, an error, a model
-saved — are Qt signals, delivered on the GUI thread.
+``reset``, ``set_speed``, ``save_model``, ``set_tensorboard`` (gui/worker_tensorboard.py), ``request_landscape``
+(gui/landscape_work.py), ``stop``): each is a :class:`gui.run_state.Command` put in a thread-safe queue and handled
+between epochs by its method in the dispatch table ``HANDLERS``. The worker publishes the *latest* snapshot and
+the new rows of the loss history, and its :class:`Status` (a :class:`gui.run_state.State` and the epoch); the
+session collects them with :meth:`take_updates` on the window's render timer (latest wins: nothing queues per
+epoch). Rare events — the data set is ready, an error, a model saved — are Qt signals, delivered on the GUI thread.
 
 Studies (compare, K-fold cross-validation, sweeps: engine/studies/study.py) run on the same thread, one at a
 time, while the live run waits; their growing progress is collected with :meth:`take_study`.
@@ -37,7 +37,9 @@ from engine.spec import Experiment, SpecError
 from engine.studies.study import StudyProgress
 from engine.training.snapshot import Snapshot
 from gui import garbage
+from gui.landscape_work import LandscapeWork
 from gui.run_state import COALESCED, STUCK, Command, State, Status, Updates, setting_error
+from gui.worker_tensorboard import TensorBoardLogging
 
 GIL_SWITCH_SECONDS = 0.0005
 #: Put in the queue by stop() to wake the loop: the loop ends when it sees the quit event set, whatever it took.
@@ -56,7 +58,7 @@ class _LoopThread(QThread):
         self._target()
 
 
-class TrainingWorker(QObject):
+class TrainingWorker(TensorBoardLogging, LandscapeWork, QObject):
     dataset_ready = Signal(object)  # engine.data.Dataset of the new run
     failed = Signal(str)  # a one-line reason (bad data, divergence, an engine error)
     saved = Signal(str)  # the path of a model written by save_model
@@ -84,6 +86,7 @@ class TrainingWorker(QObject):
         self._tensorboard = None  # the current run's engine.export.tensorboard.TensorBoardLog, from its first epoch
         self._file_lock = threading.Lock()  # held while a file is written (see shut_down)
         self._ending = False  # set by shut_down under _file_lock: no file is written after it
+        self._init_landscape()
 
     # ---------------------------------------------------------------- GUI thread
     def start(self) -> None:
@@ -137,11 +140,6 @@ class TrainingWorker(QObject):
         emitted with the path, or ``failed`` with a one-line reason (no model yet, a path that cannot be written)."""
         self._send(Command.SAVE, str(path))
 
-    def set_tensorboard(self, logdir: str | None) -> None:
-        """Log every trained epoch for TensorBoard under ``logdir``: each run (a new network, data or Reset)
-        gets its own sub-folder ``logdir/run-<n>``, so TensorBoard shows runs apart. None stops logging."""
-        self._send(Command.TENSORBOARD, None if logdir is None else str(logdir))
-
     def request_uncertainty(self, passes: int = 30) -> None:
         """Compute Monte-Carlo dropout mean and std on the decision grid for the current weights (see Updates)."""
         self._send(Command.UNCERTAINTY, passes)
@@ -189,7 +187,7 @@ class TrainingWorker(QObject):
         with self._lock:
             start = rows_seen if run_id == self._run_id else 0
             return Updates(self._run_id, self._latest, self._rows[start:], Status(**vars(self._status)),
-                           self._uncertainty)
+                           self._uncertainty, self._current_landscape())
 
     @property
     def is_running(self) -> bool:
@@ -331,10 +329,6 @@ class TrainingWorker(QObject):
     def _on_study(self, payload: tuple[str, dict]) -> None:
         self._run_study(*payload)
 
-    def _on_tensorboard(self, logdir: str | None) -> None:
-        self._close_tensorboard()
-        self._tensorboard_dir = logdir
-
     def _on_uncertainty(self, passes: int) -> None:
         if self._trainer is not None:
             result = self._trainer.mc_grid(passes)
@@ -359,49 +353,11 @@ class TrainingWorker(QObject):
             return
         self._emit(self.saved, path)
 
-    def _write_tensorboard(self, snap: Snapshot) -> None:
-        if self._tensorboard_dir is None:
-            return
-        try:
-            with self._writing() as allowed:
-                if not allowed:
-                    return
-                if self._tensorboard is None:
-                    from engine.export.tensorboard import TensorBoardLog, next_run_dir
-
-                    self._tensorboard = TensorBoardLog(next_run_dir(self._tensorboard_dir))
-                self._tensorboard.write(snap)
-        except Exception as exc:  # a full disk or a bad folder must not stop training: stop logging instead
-            self._close_tensorboard()
-            self._tensorboard_dir = None
-            reason = " ".join(str(exc).split())[:300]
-            self._emit(self.failed, f"TensorBoard logging stopped: {reason}")
-
-    def _close_tensorboard(self) -> None:
-        board, self._tensorboard = self._tensorboard, None
-        if board is not None:
-            with self._writing() as allowed:
-                if not allowed:
-                    return
-                try:
-                    board.close()
-                except Exception:  # closing what cannot be written any more: nothing left to save
-                    pass
-
-    def _flush_tensorboard(self) -> None:
-        """Everything logged so far on disk (before a study: its model builds may outlast the process)."""
-        if self._tensorboard is not None:
-            with self._writing() as allowed:
-                if allowed:
-                    try:
-                        self._tensorboard.flush()
-                    except Exception:  # reported at the next write, which fails the same way
-                        pass
-
     def _run_study(self, kind: str, params: dict) -> None:
         from engine.studies import study
 
-        runners = {"compare": study.run_compare, "cv": study.run_cv_study, "sweep": study.run_sweep_study}
+        runners = {"compare": study.run_compare, "cv": study.run_cv_study, "sweep": study.run_sweep_study,
+                   "path": study.run_path_study}
         if kind not in runners:
             raise ValueError(f"unknown study {kind!r}")
         self._playing = False
@@ -469,6 +425,7 @@ class TrainingWorker(QObject):
             self._emit(self.failed, str(exc))
             return
         self._write_tensorboard(snap)
+        self._record_kernels(snap)
         now = time.perf_counter()
         self._recent.append(now)
         rate = (len(self._recent) - 1) / (now - self._recent[0]) if len(self._recent) > 1 else 0.0
@@ -490,5 +447,6 @@ class TrainingWorker(QObject):
     HANDLERS = {
         Command.LOAD: _build, Command.LIVE: _on_live, Command.PLAY: _on_play, Command.PAUSE: _on_pause,
         Command.STEP: _on_step, Command.RESET: _on_reset, Command.SPEED: _on_speed, Command.STUDY: _on_study,
-        Command.SAVE: _save, Command.TENSORBOARD: _on_tensorboard, Command.UNCERTAINTY: _on_uncertainty,
+        Command.SAVE: _save, Command.TENSORBOARD: TensorBoardLogging._on_tensorboard,
+        Command.UNCERTAINTY: _on_uncertainty, Command.LANDSCAPE: LandscapeWork._on_landscape,
     }

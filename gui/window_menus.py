@@ -210,7 +210,7 @@ def fill_menus(w) -> None:
     docks = [dock.toggleViewAction() for dock in (w.side_dock, w.formula_dock, w.lesson_dock)]
     _add(menu.addMenu("&View"), (w.zoom_in_action, w.zoom_out_action, w.zoom_reset_action, None,
                                  w.presentation_action, None, *docks, None, w.uncertainty_action,
-                                 w.log_y_action, w.fit_action))
+                                 w.landscape.action, w.log_y_action, w.fit_action))
     presets_menu = menu.addMenu("&Presets")
     for path in sorted(PRESETS.glob("*.json")):
         try:

@@ -19,7 +19,7 @@ from engine.cli import COMMANDS, build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("PySide6", "tensorflow", "keras", "pyqtgraph")
-COMMAND_LIST = "run, validate, cv, sweep, export"
+COMMAND_LIST = "run, validate, cv, sweep, path, landscape, export"
 
 # Runs main.py as `python main.py ARGS` does, then writes the top-level modules that got imported to a file.
 RUN_AND_LIST_MODULES = """

@@ -7,6 +7,7 @@ Every other part of RegLab reads or edits an :class:`Experiment`. ``from_dict`` 
 - :mod:`~engine.spec.limits`: the choices and ranges of every field, defined once;
 - :mod:`~engine.spec.parts` and :mod:`~engine.spec.experiment`: the dataclasses and their JSON form;
 - :mod:`~engine.spec.reader`, :mod:`~engine.spec.parse`, :mod:`~engine.spec.lesson_study`: reading a file;
+- :mod:`~engine.spec.weight_refs`: weights named ``"L:i:j"`` (the loss landscape's pair);
 - :mod:`~engine.spec.fields`: field paths (``network.hidden[*].dropout``) and value lists, as studies use them;
 - :mod:`~engine.spec.errors`: :class:`SpecError` and :class:`NewerFormatError`.
 """
@@ -69,12 +70,15 @@ from engine.spec.parts import (
     Data,
     EarlyStopping,
     HiddenLayer,
+    LandscapeChoice,
     Lesson,
     Network,
     OutputLayer,
     Regularizer,
     Training,
+    WeightRef,
 )
+from engine.spec.weight_refs import check_weight_refs, kernel_shapes, parse_weight_refs
 
 __all__ = [
     "ACTIVATIONS",
@@ -85,6 +89,7 @@ __all__ = [
     "Experiment",
     "FORMAT_VERSION",
     "HiddenLayer",
+    "LandscapeChoice",
     "LESSON_STUDY_KINDS",
     "Lesson",
     "MAX_BATCH_SIZE",
@@ -128,11 +133,15 @@ __all__ = [
     "TOY_REGRESSION",
     "TOY_SETS",
     "Training",
+    "WeightRef",
+    "check_weight_refs",
     "experiment_from_json",
     "is_field_path",
+    "kernel_shapes",
     "label_smoothing_error",
     "live_fields_differ_only",
     "load_experiment",
     "parse_values",
+    "parse_weight_refs",
     "set_path",
 ]

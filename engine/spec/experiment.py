@@ -18,8 +18,19 @@ from engine.spec.parse import (
     parse_network,
     parse_training,
 )
-from engine.spec.parts import Data, EarlyStopping, HiddenLayer, Lesson, Network, OutputLayer, Regularizer, Training
+from engine.spec.parts import (
+    Data,
+    EarlyStopping,
+    HiddenLayer,
+    LandscapeChoice,
+    Lesson,
+    Network,
+    OutputLayer,
+    Regularizer,
+    Training,
+)
 from engine.spec.reader import Fields
+from engine.spec.weight_refs import parse_landscape
 
 
 @dataclass
@@ -31,6 +42,7 @@ class Experiment:
     #: folder that a relative ``data.path`` is resolved against (not saved)
     base_dir: str = field(default="", compare=False, repr=False)
     lesson: Lesson | None = None  # optional: written to the file only when set
+    landscape: LandscapeChoice | None = None  # the loss landscape's two weights; written only when set
 
     # ---- conversions -----------------------------------------------------------------
     @classmethod
@@ -44,6 +56,7 @@ class Experiment:
             data=parse_data(f.raw("data", {})),
             network=parse_network(f.raw("network", {})),
             training=parse_training(f.raw("training", {})),
+            landscape=None if (pair := f.raw("landscape", None)) is None else parse_landscape(pair),
             base_dir=str(base_dir),
         )
         f.done()
@@ -73,6 +86,7 @@ class Experiment:
                 **({"weight_decay": self.training.weight_decay} if self.training.weight_decay else {}),
                 **({"label_smoothing": self.training.label_smoothing} if self.training.label_smoothing else {}),
             },
+            **({"landscape": {"weights": self.landscape.text}} if self.landscape is not None else {}),
         }
 
     def to_json(self) -> str:
@@ -103,6 +117,7 @@ def live_fields_differ_only(old: Experiment, new: Experiment) -> bool:
     for e in (a, b):
         e.name = ""
         e.lesson = None  # text for the class: nothing the model sees
+        e.landscape = None  # which weights a view draws: nothing the model sees
         e.training.learning_rate = 0.0
         e.training.epochs = 0
         e.training.weight_decay = 0.0

@@ -1,4 +1,4 @@
-"""A lesson's study block: which study the lesson is about (sweep, cv or compare) and its settings."""
+"""A lesson's study block: which study the lesson is about (sweep, cv, compare or path) and its settings."""
 
 from __future__ import annotations
 
@@ -30,22 +30,32 @@ def parse_study(d: object) -> dict:
         variants = f.raw("variants", None)  # none: engine.studies.study.classic_variants picks them
         if variants is not None:
             study["variants"] = _parse_variants(variants)
+    elif kind == "path":  # a sweep whose picture is every kernel weight against the value; K-fold optional
+        study = {**_parse_sweep(f, "a path"), "kind": "path", "folds": _path_folds(f)}
     else:
         study = _parse_sweep(f)
     f.done()
     return study
 
 
-def _parse_sweep(f: Fields) -> dict:
+def _parse_sweep(f: Fields, study: str = "a sweep") -> dict:
     for key in ("param", "values"):
         if not f.has(key):
-            raise SpecError(f"lesson.study.{key}: missing; a sweep names the field (param) and its values")
+            raise SpecError(f"lesson.study.{key}: missing; {study} names the field (param) and its values")
     param = f.string("param", "")
     if not is_field_path(param):
         raise SpecError(f"lesson.study.param: {param!r} is not a field path like network.hidden[*].dropout")
     values = f.string("values", "")
     _check_sweep_values(values)
     return {"kind": "sweep", "param": param, "values": values, "seeds": f.integer("seeds", 1, 1, MAX_SWEEP_SEEDS)}
+
+
+def _path_folds(f: Fields) -> int:
+    """0 (one run per value and seed) or K of K-fold."""
+    folds = f.integer("folds", 0, 0, MAX_FOLDS)
+    if 0 < folds < MIN_FOLDS:
+        raise SpecError(f"lesson.study.folds: {folds} is not a K-fold; 0 (none) or {MIN_FOLDS} to {MAX_FOLDS}")
+    return folds
 
 
 def _parse_variants(d: object) -> list[dict]:

@@ -17,7 +17,8 @@ TASKS = ("classification", "regression")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu", "linear")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DROPOUT_STYLES = ("inverted", "classic", "gaussian")
-LESSON_STUDY_KINDS = ("sweep", "cv", "compare")  # compare: its own variants, else engine.studies.study.classic_variants
+# compare: its own variants, else engine.studies.study.classic_variants
+LESSON_STUDY_KINDS = ("sweep", "cv", "compare", "path")
 REGULARIZER_KINDS = ("kernel", "bias", "activity")  # what a hidden layer's penalties act on
 REGULARIZER_FIELDS = tuple(f"{kind}_regularizer" for kind in REGULARIZER_KINDS)  # their fields in HiddenLayer
 OUTPUT_REGULARIZER_KINDS = ("kernel", "bias")  # the output layer's (an activity penalty there is not offered)

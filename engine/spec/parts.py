@@ -105,6 +105,32 @@ class Training:
     label_smoothing: float = 0.0
 
 
+@dataclass(frozen=True)
+class WeightRef:
+    """One kernel weight: Dense layer ``layer`` (0 = the first hidden layer, …, the last = the output layer), kernel
+    row ``row`` (the input unit), column ``column`` (the unit). Its text form is ``"L:i:j"``."""
+
+    layer: int
+    row: int
+    column: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.layer}:{self.row}:{self.column}"
+
+
+@dataclass
+class LandscapeChoice:
+    """The two weights the loss landscape is drawn over (written as ``"landscape": {"weights": "0:0:1,0:1:3"}``).
+    Nothing the model sees: choosing them changes no training."""
+
+    weights: tuple[WeightRef, WeightRef]
+
+    @property
+    def text(self) -> str:
+        return ",".join(ref.text for ref in self.weights)
+
+
 @dataclass
 class Lesson:
     """A classroom lesson carried by an experiment file: what it shows, and what to watch while it trains.

@@ -14,6 +14,7 @@ fields replaced), so a reader on another thread may look at it at any time and c
   :func:`~engine.studies.variants.lesson_variants` (a lesson's), both also importable from here.
 - :func:`run_cv_study`: K-fold cross-validation; a curve per fold, a table row per finished fold.
 - :func:`run_sweep_study`: one field over a list of values (× seeds); a table row per finished run.
+- :func:`run_path_study`: the regularization path, a table row and the weights per finished value.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Curve:
 
 @dataclass
 class StudyProgress:
-    kind: str  # "compare" | "cv" | "sweep"
+    kind: str  # "compare" | "cv" | "sweep" | "path"
     title: str  # what is being studied, for the panel's heading
     metric: str = "accuracy"  # or "rmse" (regression)
     curves: list[Curve] = field(default_factory=list)
@@ -184,8 +185,11 @@ def run_cv_study(exp: Experiment, folds: int = 5, report: Report | None = None,
 
 
 def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int = 1,
-                    report: Report | None = None, should_stop: ShouldStop | None = None) -> StudyProgress:
+                    report: Report | None = None, should_stop: ShouldStop | None = None,
+                    path2: str | None = None, values2: list[float] | None = None) -> StudyProgress:
     """Train ``exp`` for each value of the field at ``path`` (× seeds): a curve per run, a row per finished run.
+    With ``path2`` and ``values2``, for each pair of values of the two fields instead
+    (:func:`engine.studies.sweep_grid.run_grid_study`).
 
     Table rows: the fields of :class:`engine.studies.sweep.SweepRow` (value, seed, final_train, final_val, best_val,
     best_epoch, final_val_loss, metric). ``result``: param, values, log_x, and best (lowest mean final
@@ -194,6 +198,10 @@ def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int 
     """
     from dataclasses import asdict
 
+    if path2 is not None:
+        from engine.studies.sweep_grid import run_grid_study
+
+        return run_grid_study(exp, (path, path2), (values, values2 or []), seeds, report, should_stop)
     from engine.studies.sweep import best_value, run_sweep
 
     positive = all(v > 0 for v in values)
@@ -228,3 +236,11 @@ def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int 
     if report is not None:
         report(progress)
     return progress
+
+
+def run_path_study(exp: Experiment, path: str, values: list[float], folds: int = 0, seeds: int = 1,
+                   report: Report | None = None, should_stop: ShouldStop | None = None) -> StudyProgress:
+    """The regularization path (engine/studies/path.py): every kernel weight against the values of one field."""
+    from engine.studies import path as regularization_path
+
+    return regularization_path.run_path_study(exp, path, values, folds, seeds, report, should_stop)

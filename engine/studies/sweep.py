@@ -36,26 +36,38 @@ class SweepRow:
 class FinalTestScore:
     """The chosen value's score on the test rows, which nothing trained, scaled, validated or chose with."""
 
-    value: float
+    value: float | tuple[float, float]  # a two-field sweep's chosen pair
     seeds: int  # its runs, one per training seed; the scores are their means
     test_rows: int
     test_metric: float  # accuracy or RMSE (target units) of the final model on the test rows
     test_loss: float  # data loss of the final model on the test rows (as val_loss on the validation rows)
     metric: str = "accuracy"  # or "rmse"
+    fields: tuple[str, str] | None = None  # a two-field sweep's field paths, in the order of ``value``
 
     def sentence(self) -> str:
         """``Test score of the chosen value (0.3) on 50 untouched rows: accuracy 0.86, loss 0.34``."""
         mean = f" (mean of {self.seeds} seeds)" if self.seeds > 1 else ""
         name = "RMSE" if self.metric == "rmse" else self.metric
-        return (f"Test score of the chosen value ({self.value:g}) on {self.test_rows} untouched rows: "
+        return (f"Test score of the chosen {self.chosen()} on {self.test_rows} untouched rows: "
                 f"{name} {self.test_metric:.3g}, loss {self.test_loss:.3g}{mean}")
 
+    def chosen(self) -> str:
+        """``value (0.3)``, or for a pair ``pair (training.learning_rate = 0.01, training.weight_decay = 0.001)``."""
+        if not isinstance(self.value, tuple):
+            return f"value ({self.value:g})"
+        names = self.fields or ("value_1", "value_2")
+        return "pair (" + ", ".join(f"{n} = {v:g}" for n, v in zip(names, self.value, strict=True)) + ")"
+
     def write_csv(self, path: Path) -> None:
-        """One header and one row: value, seeds, test_rows, test_accuracy (or test_rmse), test_loss."""
+        """One header and one row: value (value_1, value_2 for a pair), seeds, test_rows, test_accuracy (or
+        test_rmse), test_loss."""
+        pair = isinstance(self.value, tuple)
+        values = list(self.value) if pair else [self.value]
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(["value", "seeds", "test_rows", f"test_{self.metric}", "test_loss"])
-            writer.writerow([f"{self.value:.6g}", self.seeds, self.test_rows, f"{self.test_metric:.6g}",
+            writer.writerow([*(["value_1", "value_2"] if pair else ["value"]), "seeds", "test_rows",
+                             f"test_{self.metric}", "test_loss"])
+            writer.writerow([*(f"{v:.6g}" for v in values), self.seeds, self.test_rows, f"{self.test_metric:.6g}",
                              f"{self.test_loss:.6g}"])
 
 
@@ -69,35 +81,49 @@ def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
     ``on_epoch(value, seed, snapshot)`` is called after every epoch, ``on_row`` after every run;
     ``should_stop`` is checked between epochs (True raises InterruptedError). With test rows (data.test > 0),
     ``on_test_score`` is called once at the end with the chosen value's :class:`FinalTestScore`."""
+    check_seeds(seeds)
+    cells = [(v, set_path(exp, path, v)) for v in values]  # every value is checked before anything trains
+    return run_cells(exp, cells, seeds, _sweep_row, on_row, on_epoch, should_stop, on_test_score)
+
+
+def check_seeds(seeds: int) -> None:
     if not 1 <= seeds <= MAX_SWEEP_SEEDS:
         raise SpecError(f"{seeds} is out of range [1, {MAX_SWEEP_SEEDS}]", field="seeds")
-    variants = [set_path(exp, path, v) for v in values]  # every value is checked before anything trains
+
+
+def run_cells(exp: Experiment, cells: list[tuple[object, Experiment]], seeds: int, make_row: Callable,
+              on_row=None, on_epoch=None, should_stop=None, on_test_score=None) -> list:
+    """Train every cell (a key — one value, or a pair of values — and its variant of ``exp``) × seed, in order.
+
+    ``make_row(key, seed, trainer)`` makes each run's row; a row's ``value`` is its cell's key, and the chosen
+    cell is the key with the lowest mean final validation loss (:func:`best_value`)."""
     from engine.data import load_dataset
 
     dataset = load_dataset(exp)
     scoring = on_test_score is not None and len(dataset.test_index) > 0
-    rows: list[SweepRow] = []
-    final_weights: dict[float, list[list[np.ndarray]]] = {}  # per value that may still be chosen, per seed
-    for i, (value, variant) in enumerate(zip(values, variants, strict=True)):
+    rows: list = []
+    final_weights: dict[object, list[list[np.ndarray]]] = {}  # per cell that may still be chosen, per seed
+    keys = [key for key, _ in cells]
+    for i, (key, variant) in enumerate(cells):
         for s in range(seeds):
             run = variant.copy()
             run.training.seed = exp.training.seed + s
-            trainer = _train(run, dataset, value, on_epoch, should_stop)
-            rows.append(_sweep_row(value, run.training.seed, trainer))
+            trainer = _train(run, dataset, key, on_epoch, should_stop)
+            rows.append(make_row(key, run.training.seed, trainer))
             if scoring:
-                final_weights.setdefault(value, []).append([v.numpy() for v in _final_state(trainer)])
+                final_weights.setdefault(key, []).append([v.numpy() for v in _final_state(trainer)])
             if on_row is not None:
                 on_row(rows[-1])
-        _forget_unchosen(final_weights, best_value(rows), values[i + 1:])
+        _forget_unchosen(final_weights, best_value(rows), keys[i + 1:])
     if scoring:
-        # Only the chosen value meets the test rows: scoring every value on them would invite choosing by
+        # Only the chosen cell meets the test rows: scoring every cell on them would invite choosing by
         # them, and the test score would then be as optimistic as the validation score it is meant to check.
         chosen = best_value(rows)
-        on_test_score(score_on_test_rows(variants[values.index(chosen)], dataset, chosen, final_weights[chosen]))
+        on_test_score(score_on_test_rows(cells[keys.index(chosen)][1], dataset, chosen, final_weights[chosen]))
     return rows
 
 
-def _train(run: Experiment, dataset, value: float, on_epoch, should_stop):
+def _train(run: Experiment, dataset, value, on_epoch, should_stop):
     """One run of the sweep, to its epoch limit or its early stop; the trainer holds the final model."""
     from engine.training.trainer import Trainer
 
@@ -128,7 +154,7 @@ def _forget_unchosen(final_weights: dict, best: float, later_values: list[float]
             del final_weights[value]
 
 
-def score_on_test_rows(variant: Experiment, dataset, value: float, weights: list[list[np.ndarray]]) -> FinalTestScore:
+def score_on_test_rows(variant: Experiment, dataset, value, weights: list[list[np.ndarray]]) -> FinalTestScore:
     """The mean over ``weights`` (one final model per seed of ``variant``) of the test metric and data loss."""
     from engine.training.trainer import Trainer
 

@@ -19,7 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec import OUTPUT_REGULARIZER_KINDS, REGULARIZER_KINDS, Experiment, HiddenLayer, Regularizer
+from engine.spec import (
+    OUTPUT_REGULARIZER_KINDS,
+    REGULARIZER_KINDS,
+    Experiment,
+    HiddenLayer,
+    Regularizer,
+)
 from engine.training.keras_names import HEADS, NO_DECAY_NAMES, OPTIMIZER_CLASSES
 from engine.training.keras_setup import keras
 from engine.training.layers import LiveMaxNorm, LiveNoise, LiveRegularizer, RecordingDropout

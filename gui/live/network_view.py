@@ -38,6 +38,7 @@ from gui.live.dropout_drawing import (
     NEURON,  # noqa: F401 (the neurons' fill, as tests and other views know it)
     neuron_styles,
 )
+from gui.live.feature_use import FeatureUse
 from gui.live.network_marks import MARK_LINES, MARK_PX, column_labels, column_marks, mark_lines, place_marks
 from gui.plotting.palette import BLUE, GREY, INK, ORANGE, PAPER
 from gui.widgets import hint_label
@@ -96,8 +97,10 @@ class NetworkView(QWidget):
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(PAPER)
         self.canvas.ci.setContentsMargins(0, 0, 0, 0)
-        self._vb = self.canvas.addViewBox(enableMouse=False, enableMenu=False, invertY=True)
+        # column 0: the feature-use bars (gui/live/feature_use.py), when the data has more than two features
+        self._vb = self.canvas.addViewBox(row=0, col=1, enableMouse=False, enableMenu=False, invertY=True)
         self._vb.disableAutoRange()
+        self.feature_use = FeatureUse(self.canvas)  # inputs sized by Σ|w|, bars beside, caption under
         self._highlight = QGraphicsPathItem()
         self._highlight.setBrush(QBrush(QColor(*INK, 14)))
         self._highlight.setPen(_pen(INK, 70, 1.0))
@@ -125,7 +128,7 @@ class NetworkView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
-        layout.addWidget(self.mask_caption)
+        layout.addLayout(self.feature_use.caption_row(self.mask_caption))
         layout.addWidget(self.canvas, 1)
         self.setMinimumSize(320, 150)  # low enough to share the height with a study below
 
@@ -139,7 +142,8 @@ class NetworkView(QWidget):
     def set_shape(self, n_features: int, n_outputs: int, feature_names: list[str] | None = None) -> None:
         """The data set's number of input features and outputs (and the features' names)."""
         self._n_features, self._n_outputs = max(1, n_features), max(1, n_outputs)
-        self._feature_names = list(feature_names) if feature_names else None
+        self.feature_use.set_features(self._n_features, feature_names)  # with bars, they name the features
+        self._feature_names = list(feature_names) if feature_names and not self.feature_use.bars_shown() else None
         self._rebuild()
 
     def show_snapshot(self, snap: Snapshot | None) -> None:
@@ -301,6 +305,7 @@ class NetworkView(QWidget):
         mark = self._font(MARK_PX)
         self._marks = [[self._text((0.5, 1), mark) for _ in range(MARK_LINES)] for _ in range(n_cols)]
         self._names = [self._text((1, 0.5), detail) for _ in (self._feature_names or [])[:MAX_DRAWN]]
+        self.feature_use.set_zoom(self._zoom)
         self._update_actions()
         self._update_caption()
         self._place()
@@ -317,6 +322,8 @@ class NetworkView(QWidget):
                                                       self._label_texts(self._compact), strict=True):
             for item, text in zip((name, info, more, dropout), texts, strict=True):
                 item.setText(text)
+        if self.feature_use.bars_shown() and self._more[0].toPlainText():  # the bars name every feature: "… 64"
+            self._more[0].setText(f"… {self._n_features}")  # is enough, and keeps clear of the bars on its left
         for label, name in zip(self._names, self._feature_names or [], strict=False):
             label.setText(name if len(name) <= 14 else name[:13] + "…")
 
@@ -380,6 +387,7 @@ class NetworkView(QWidget):
             srcs.append(offset + np.repeat(np.arange(len(a)), len(b)))
             offset += len(a)
         self._seg, self._seg_src = np.concatenate(segs), np.concatenate(srcs)
+        self.feature_use.align(inputs[:, 1])
         self._place_highlight()
         self._draw_snapshot()
 
@@ -416,6 +424,7 @@ class NetworkView(QWidget):
         if not self._columns:
             return
         snap = self._snap if self._snap is not None and self._fits(self._snap) else None
+        self.feature_use.show_snapshot(snap)
         drawn = [len(col) for col in self._columns]
         masks = [np.zeros(n, bool) for n in drawn]
         self._factors = [None] * len(drawn)
@@ -481,5 +490,6 @@ class NetworkView(QWidget):
                 (True, False): _pen(INK, 255, 2.5 * z), (True, True): _pen(INK, 255, 2.5 * z)}
         brushes, outline = neuron_styles(self._dropped, self._factors, sel_col, pens)
         pos = np.concatenate(self._columns)
-        self._neurons.setData(pos=pos, size=self._size, brush=brushes, pen=outline)
+        sizes = self.feature_use.neuron_sizes(self._size, [len(col) for col in self._columns])
+        self._neurons.setData(pos=pos, size=sizes, brush=brushes, pen=outline)
         self._crosses.setData(pos=pos[np.concatenate(self._dropped)], size=0.8 * self._size)

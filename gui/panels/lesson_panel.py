@@ -16,7 +16,8 @@ from engine.spec import Experiment, SpecError, load_experiment
 from gui.plotting.plot_style import scaled_font, white_background
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "presets" / "lessons"
-STUDY_BUTTONS = {"sweep": "Run the sweep", "cv": "Run the cross-validation", "compare": "Run the comparison"}
+STUDY_BUTTONS = {"sweep": "Run the sweep", "cv": "Run the cross-validation", "compare": "Run the comparison",
+                 "path": "Run the path"}
 
 
 def lesson_files() -> list[tuple[str, Path]]:

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 
 from engine.spec import MAX_FOLDS, MIN_FOLDS, Experiment, SpecError, parse_values, set_path
 from engine.studies.study import MAX_VARIANTS, classic_variants, lesson_variants, regularization_label
+from engine.studies.sweep_grid import grid_cells
 from gui.document import ExperimentDocument
 from gui.run_state import setting_error
 from gui.session import TrainingSession
+from gui.studies.path_dialog import PathDialog
 from gui.window_menus import make_action
 
 #: fields worth sweeping, with values that show both sides of the best one
@@ -60,6 +62,12 @@ class SweepDialog(QDialog):
         self.values = QLineEdit(SWEEP_PRESETS[self.param.currentText()])
         self.param.currentTextChanged.connect(
             lambda text: text in SWEEP_PRESETS and self.values.setText(SWEEP_PRESETS[text]))
+        self.param2 = QComboBox()  # optional: a second field makes the sweep a grid (a heat map)
+        self.param2.setEditable(True)
+        self.param2.addItems(["", *SWEEP_PRESETS])
+        self.values2 = QLineEdit()
+        self.param2.currentTextChanged.connect(  # a typed path keeps the values, as the first field does
+            lambda text: (not text or text in SWEEP_PRESETS) and self.values2.setText(SWEEP_PRESETS.get(text, "")))
         self.seeds = QSpinBox()
         self.seeds.setRange(1, 5)
         self.error = QLabel()
@@ -67,6 +75,8 @@ class SweepDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Field", self.param)
         form.addRow("Values", self.values)
+        form.addRow("Second field (optional)", self.param2)
+        form.addRow("Its values", self.values2)
         form.addRow("Seeds each", self.seeds)
         form.addRow(QLabel("Values: a list (0,0.2,0.5) or a log range start:stop:count (1e-5:1:7)."))
         form.addRow(self.error)
@@ -76,11 +86,18 @@ class SweepDialog(QDialog):
         form.addRow(buttons)
 
     def parameters(self) -> dict:
-        """{"path", "values", "seeds"}; raises SpecError naming what is wrong."""
+        """{"path", "values", "seeds"} (and "path2", "values2" with a second field); raises SpecError naming what
+        is wrong."""
         path = self.param.currentText().strip()
         values = parse_values(self.values.text())
         set_path(self.exp, path, values[0])  # the path exists and the value is allowed
-        return {"path": path, "values": values, "seeds": self.seeds.value()}
+        chosen = {"path": path, "values": values, "seeds": self.seeds.value()}
+        path2 = self.param2.currentText().strip()
+        if path2:
+            values2 = parse_values(self.values2.text())
+            grid_cells(self.exp, (path, path2), ([values[0]], [values2[0]]))  # a second, different field
+            chosen.update(path2=path2, values2=values2)
+        return chosen
 
     def accept(self) -> None:
         try:
@@ -113,12 +130,14 @@ class StudyActions(QObject):
         self.clear_variants_action = action("Clear my variants", self.clear_variants)
         self.cv_action = action("Cross-validate (K-fold)…", self.ask_cross_validate, "Ctrl+K")
         self.sweep_action = action("Sweep a field (validation curve)…", self.ask_sweep, "Ctrl+Shift+W")
+        self.path_action = action("Regularization path…", self.ask_path)
         self.stop_action = action("Stop the study", session.cancel_study, "Ctrl+.")
         self._refresh()
 
     def actions(self) -> list:
         return [self.compare_classic_action, None, self.add_variant_action, self.compare_variants_action,
-                self.clear_variants_action, None, self.cv_action, self.sweep_action, None, self.stop_action]
+                self.clear_variants_action, None, self.cv_action, self.sweep_action, self.path_action, None,
+                self.stop_action]
 
     # ------------------------------------------------------------------ compare
     def compare_classic(self) -> None:
@@ -172,8 +191,17 @@ class StudyActions(QObject):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.sweep(**dialog.parameters())
 
-    def sweep(self, path: str, values: list[float], seeds: int = 1) -> None:
-        self._start("sweep", exp=self.document.exp.copy(), path=path, values=values, seeds=seeds)
+    def sweep(self, path: str, values: list[float], seeds: int = 1, **second) -> None:
+        """``second``: path2 and values2, for a two-field sweep."""
+        self._start("sweep", exp=self.document.exp.copy(), path=path, values=values, seeds=seeds, **second)
+
+    def ask_path(self) -> None:
+        dialog = PathDialog(self.document.exp, self._parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.path(**dialog.parameters())
+
+    def path(self, path: str, values: list[float], folds: int = 0, seeds: int = 1) -> None:
+        self._start("path", exp=self.document.exp.copy(), path=path, values=values, folds=folds, seeds=seeds)
 
     def run_lesson_study(self, study: dict) -> None:
         """A lesson's study block: {"kind": "cv", "folds": 5}, {"kind": "sweep", "param", "values", "seeds"} or
@@ -185,6 +213,9 @@ class StudyActions(QObject):
                 self.sweep(study["param"], parse_values(str(study["values"])), int(study.get("seeds", 1)))
             elif study.get("kind") == "compare":
                 self.compare_lesson(study)
+            elif study.get("kind") == "path":
+                self.path(study["param"], parse_values(str(study["values"])), int(study.get("folds", 0)),
+                          int(study.get("seeds", 1)))
         except (SpecError, KeyError, ValueError) as exc:
             self.show_message(f"The lesson's study cannot run: {setting_error(exc, study.get('param'))}")
 
@@ -192,7 +223,8 @@ class StudyActions(QObject):
     def _start(self, kind: str, **params) -> None:
         self.session.start_study(kind, **params)
         self.started.emit(kind)
-        self.show_message({"compare": "Comparing", "cv": "Cross-validating", "sweep": "Sweeping"}[kind]
+        self.show_message({"compare": "Comparing", "cv": "Cross-validating", "sweep": "Sweeping",
+                           "path": "Drawing the regularization path"}[kind]
                           + "… the live run waits (Studies ▸ Stop the study, Ctrl+.)")
 
     def _refresh(self) -> None:

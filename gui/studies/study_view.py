@@ -11,6 +11,8 @@ has a module of its own:
   the score of all held-out predictions together once done, and every fold's validation loss.
 - **sweep**, gui/studies/sweep_page.py (:class:`SweepPage`): the final training and validation metric against the swept
   value, the best value marked, the underfitting side shaded, and the runs' validation losses.
+- **path**, gui/studies/path_page.py (:class:`PathPage`): the regularization path, every kernel weight against the
+  value, and the final training and validation metric beneath.
 
 What the pages share (their base class, metrics columns, the per-run validation curves, small plot helpers) is in
 gui/studies/study_plots.py.
@@ -31,11 +33,12 @@ from engine.studies.study import StudyProgress
 from gui.plotting.plot_style import flush_column, scaled_font, white_background
 from gui.studies.compare_page import ComparePage
 from gui.studies.cv_page import CrossValidationPage
+from gui.studies.path_page import PathPage
 from gui.studies.study_plots import StudyPage
 from gui.studies.sweep_page import SweepPage
 
 HINT = (
-    "No study yet.\n\nStudies ▸ Compare, Cross-validate (K-fold) or Sweep a field\n"
+    "No study yet.\n\nStudies ▸ Compare, Cross-validate (K-fold), Sweep a field or Regularization path\n"
     "trains several runs of this experiment and shows them here, side by side."
 )
 
@@ -62,7 +65,9 @@ class StudyView(QWidget):
         self.compare = ComparePage()
         self.cv = CrossValidationPage()
         self.sweep = SweepPage()
-        self._pages: dict[str, StudyPage] = {"compare": self.compare, "cv": self.cv, "sweep": self.sweep}
+        self.path = PathPage()
+        self._pages: dict[str, StudyPage] = {"compare": self.compare, "cv": self.cv, "sweep": self.sweep,
+                                             "path": self.path}
 
         self.stack = QStackedLayout()
         self.stack.addWidget(self.hint)

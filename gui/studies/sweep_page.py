@@ -1,4 +1,6 @@
-"""The sweep page of the study panel (gui/studies/study_view.py): runs of one experiment over the values of one field.
+"""The sweep page of the study panel (gui/studies/study_view.py): runs of one experiment over the values of one field
+(or over the pairs of values of two: then the heat map of gui/studies/sweep_heatmap.py takes the validation curve's
+place).
 
 The final training and validation metric (mean over seeds, each seed's result faint beside it) against the swept
 value (log axis for a wide range), the best value marked, the underfitting side shaded, under it the best value's
@@ -31,6 +33,7 @@ from gui.studies.study_plots import (
     set_plot_title,
     style_legend,
 )
+from gui.studies.sweep_heatmap import SweepHeatmap
 
 FADED = (200, 200, 200)  # earlier sweep runs
 TEST_SCORE_ROW = 2  # of the graphics layout: under the score plot, above the runs' validation losses
@@ -63,6 +66,8 @@ class SweepPage(RunsPage):
         self.underfitting_side: str | None = None  # "high" or "low" values, or None
         self.means = (np.zeros(0), np.zeros(0), np.zeros(0))  # values, training and validation means
         self._highlighted: set[int] = set()  # runs drawn green
+        self.heatmap = SweepHeatmap()  # a two-field sweep's, in the score plot's place
+        self.two_fields = False
 
         self.graphics = paper_graphics()
         self.score_legend = pg.LegendItem(colCount=4, frame=False, labelTextColor=INK)
@@ -108,6 +113,7 @@ class SweepPage(RunsPage):
     # ------------------------------------------------------------------ page API
 
     def reset(self) -> None:
+        self._use_heatmap(False)
         self.run_curves.reset()
         self._table_rows = -1
         self._highlight_key = None
@@ -131,7 +137,10 @@ class SweepPage(RunsPage):
         self._follow_metric(progress)
         result = progress.result
         param = result.get("param")
-        if self.shown == 0 and self._table_rows < 0:  # first look at this study: its axis
+        if self.shown == 0 and self._table_rows < 0 and result.get("param2"):  # first look at a two-field sweep
+            self._use_heatmap(True)
+            self.heatmap.set_grid(param, result.get("values") or [], result["param2"], result.get("values2") or [])
+        elif self.shown == 0 and self._table_rows < 0:  # first look at this study: its axis
             self._set_log_x(bool(result.get("log_x")))
             if param:
                 self.score_plot.setLabel("bottom", f"{param}" + ("  (log scale)" if self.log_x else ""))
@@ -146,11 +155,11 @@ class SweepPage(RunsPage):
         table = list(progress.table)
         if len(table) != self._table_rows:
             self._table_rows = len(table)
-            self._show_scores(table)
+            self.heatmap.show_table(table) if self.two_fields else self._show_scores(table)
         best = result.get("best")
         if (best, self._table_rows) != self._best_key:
             self._best_key = (best, self._table_rows)
-            self._show_best(best)
+            self.heatmap.show_best(best, final=True) if self.two_fields else self._show_best(best)
         self._show_test_score((result.get("test_score") or {}).get("text", ""))
         key = (self.shown, progress.done, best)
         if key != self._highlight_key:
@@ -185,8 +194,22 @@ class SweepPage(RunsPage):
         title, self._runs_title = self._runs_title, None
         self._set_runs_title(title)
         self._style_test_score()
+        self.heatmap.set_zoom(zoom)
 
     # ------------------------------------------------------------------ internals
+
+    def _use_heatmap(self, on: bool) -> None:
+        """The heat map (a two-field sweep) or the score plot and its legend (one field) under the heading."""
+        if on == self.two_fields:
+            return
+        self.two_fields = on
+        shown, hidden = (self.heatmap.layout, self.score_plot) if on else (self.score_plot, self.heatmap.layout)
+        self.graphics.removeItem(hidden)
+        self.graphics.addItem(shown, row=1, col=0)
+        if on:
+            self.graphics.removeItem(self.score_legend)
+        else:
+            self.graphics.addItem(self.score_legend, row=0, col=0)
 
     def _set_metric(self, metric: str) -> None:
         self.metric_name = metric
@@ -247,8 +270,10 @@ class SweepPage(RunsPage):
         """The current run green (once done: the best value's runs), the others faded."""
         self._highlighted = set()
         if done and best is not None:
-            self._highlighted = {i for i, c in enumerate(curves) if c.label.split(" ")[0] == f"{best:g}"}
-            self._set_runs_title(f"Validation loss per epoch — green: the best value, {best:g}")
+            cell = ", ".join(f"{v:g}" for v in best) if self.two_fields else f"{best:g}"
+            self._highlighted = {i for i, c in enumerate(curves) if c.label.rsplit(" (seed ", 1)[0] == cell}
+            which = "pair" if self.two_fields else "value"
+            self._set_runs_title(f"Validation loss per epoch — green: the best {which}, {cell}")
         elif curves:
             self._highlighted = {len(curves) - 1}
             self._set_runs_title(f"Validation loss per epoch — green: this run, {curves[-1].label}")

@@ -393,7 +393,8 @@ LAYER_FIELDS = ("activation, activity_regularizer, batch_norm, bias_regularizer,
 @pytest.mark.parametrize(
     ("base", "path", "message"),
     [
-        (EXAMPLE, "colour", "colour: unknown field (allowed here: data, lesson, name, network, reglab, training)"),
+        (EXAMPLE, "colour",
+         "colour: unknown field (allowed here: data, landscape, lesson, name, network, reglab, training)"),
         (
             EXAMPLE,
             "data.colour",
@@ -452,7 +453,7 @@ def test_unknown_fields_are_named_with_their_path(base, path, message):
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("a\nb", "'a\\nb': unknown field (allowed here: data, lesson, name, network, reglab, training)"),
+        ("a\nb", "'a\\nb': unknown field (allowed here: data, landscape, lesson, name, network, reglab, training)"),
         ("data.x\ry", "data.'x\\ry': unknown field (allowed here: kind, name, noise, samples, seed, test, validation)"),
         (
             "training.\u2028",
@@ -967,9 +968,9 @@ def test_the_lesson_does_not_change_what_trains():
         ({**LESSON, "look_at": "x" * 1001}, "lesson.look_at: longer than 1000 characters"),
         ({**LESSON, "colour": "red"}, "lesson.colour: unknown field (allowed here: look_at, study, text, title)"),
         ({**LESSON, "study": "cv"}, "lesson.study: expected an object {...}, got the text 'cv'"),
-        ({**LESSON, "study": {}}, "lesson.study.kind: missing; one of sweep, cv, compare"),
+        ({**LESSON, "study": {}}, "lesson.study.kind: missing; one of sweep, cv, compare, path"),
         ({**LESSON, "study": {"kind": "dropconnect"}},
-         "lesson.study.kind: 'dropconnect' is not one of sweep, cv, compare"),
+         "lesson.study.kind: 'dropconnect' is not one of sweep, cv, compare, path"),
         ({**LESSON, "study": {"kind": "compare", "folds": 3}},
          "lesson.study.folds: unknown field (allowed here: kind, variants)"),
         ({**LESSON, "study": {"kind": 1}}, "lesson.study.kind: expected a string, got 1"),
