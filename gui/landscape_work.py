@@ -42,6 +42,7 @@ class LandscapeFrame:
     path_b: np.ndarray
     note: str = ""  # why the pair shown is not the one asked for ("" when it is)
     seconds: float = 0.0  # the worker's time for it
+    kernels: tuple = ()  # every Dense kernel as the landscape was made (the max-norm region needs the rest)
 
 
 class KernelHistory:
@@ -173,7 +174,7 @@ class LandscapeWork:
                                    f"No loss landscape: {exc}")
         else:
             frame = LandscapeFrame(run_id, trainer.epoch, asked, pair, landscape, history.epochs, path[:, 0],
-                                   path[:, 1], note, time.perf_counter() - start)
+                                   path[:, 1], note, time.perf_counter() - start, tuple(kernels))
         with self._lock:
             self._landscape = frame
 

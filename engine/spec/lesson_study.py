@@ -1,4 +1,6 @@
-"""A lesson's study block: which study the lesson is about (sweep, cv, compare or path) and its settings."""
+"""A lesson's study block: which study the lesson is about (sweep, cv, compare or path) and its settings.
+
+A sweep may name a second field (``param2``, ``values2``): it is then a two-field sweep, a grid of every pair."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ def parse_study(d: object) -> dict:
         study = {**_parse_sweep(f, "a path"), "kind": "path", "folds": _path_folds(f)}
     else:
         study = _parse_sweep(f)
+        if f.has("param2") or f.has("values2"):
+            study.update(_parse_second_field(f, study["param"]))
     f.done()
     return study
 
@@ -46,8 +50,24 @@ def _parse_sweep(f: Fields, study: str = "a sweep") -> dict:
     if not is_field_path(param):
         raise SpecError(f"lesson.study.param: {param!r} is not a field path like network.hidden[*].dropout")
     values = f.string("values", "")
-    _check_sweep_values(values)
+    _check_sweep_values(values, "values")
     return {"kind": "sweep", "param": param, "values": values, "seeds": f.integer("seeds", 1, 1, MAX_SWEEP_SEEDS)}
+
+
+def _parse_second_field(f: Fields, first: str) -> dict:
+    """{"param2", "values2"}: a second field, different from the first, and its values."""
+    for key in ("param2", "values2"):
+        if not f.has(key):
+            raise SpecError(f"lesson.study.{key}: missing; a two-field sweep names its second field (param2) "
+                            "and its values (values2)")
+    param2 = f.string("param2", "")
+    if not is_field_path(param2):
+        raise SpecError(f"lesson.study.param2: {param2!r} is not a field path like training.weight_decay")
+    if param2 == first:
+        raise SpecError(f"lesson.study.param2: {param2!r} is the first field too; a two-field sweep needs two")
+    values2 = f.string("values2", "")
+    _check_sweep_values(values2, "values2")
+    return {"param2": param2, "values2": values2}
 
 
 def _path_folds(f: Fields) -> int:
@@ -101,8 +121,9 @@ def _parse_variant_set(d: object, path: str) -> dict:
     return out
 
 
-def _check_sweep_values(text: str) -> None:
-    """``text`` as :func:`engine.spec.fields.parse_values` reads it, with at most MAX_SWEEP_VALUES values."""
+def _check_sweep_values(text: str, key: str) -> None:
+    """``text`` (lesson.study.``key``) as :func:`engine.spec.fields.parse_values` reads it, with at most
+    MAX_SWEEP_VALUES values."""
     parts = text.split(":")
     count = 0
     if len(parts) == 3:
@@ -112,14 +133,14 @@ def _check_sweep_values(text: str) -> None:
             pass  # not a count: parse_values says what is wrong
     if count <= MAX_SWEEP_VALUES:  # a log range is built in memory: check its count before building it
         if len(parts) == 3 and not _finite_ends(parts):  # parse_values refuses these too, in its own words
-            raise SpecError(f"lesson.study.values: {text!r} gives values that are not finite numbers; "
+            raise SpecError(f"lesson.study.{key}: {text!r} gives values that are not finite numbers; "
                             "use finite numbers like 0,0.2,0.5 or 1e-5:1:7")
         try:
             count = len(parse_values(text))  # only finite values come back
         except SpecError as exc:
-            raise SpecError(f"lesson.study.values: {exc}") from None
+            raise SpecError(f"lesson.study.{key}: {exc}") from None
     if count > MAX_SWEEP_VALUES:
-        raise SpecError(f"lesson.study.values: more than {MAX_SWEEP_VALUES} values; a lesson's sweep needs a few")
+        raise SpecError(f"lesson.study.{key}: more than {MAX_SWEEP_VALUES} values; a lesson's sweep needs a few")
 
 
 def _finite_ends(parts: list[str]) -> bool:

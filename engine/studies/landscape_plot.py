@@ -3,7 +3,8 @@
 Filled contours of the data loss (training rows, dropout off, every other weight as trained); over them the level
 set of the pair's kernel penalty through the current point (L1 diamond, L2 circle, elastic net's rounded diamond),
 the region a max-norm constraint allows (a disc for two weights of one unit), and the pair's path over the epochs
-from its start (epoch 0) to where it is now.
+from its start (epoch 0) to where it is now. The shapes are engine/training/landscape_geometry.py's, as in the
+window's loss-landscape dock; the level set of a pair with one unpenalized weight is two lines.
 """
 
 from __future__ import annotations
@@ -32,15 +33,16 @@ def plot_landscape(landscape: Landscape, trajectory: np.ndarray, exp: Experiment
     ax.contour(landscape.a, landscape.b, landscape.data_loss, levels=LEVELS, colors="black", linewidths=0.3,
                alpha=0.5)
     fig.colorbar(filled, ax=ax, label="data loss on the training rows (dropout off)")
+    far = 2 * landscape.reach  # lines leave the axes, which end at ±reach
     penalty = pair_penalty(exp, landscape.refs)
-    curve = level_set(penalty, landscape.current)
+    curve = level_set(penalty, landscape.current, far)
     if curve is not None:
         ax.plot(curve[:, 0], curve[:, 1], color=PENALTY_COLOUR, linewidth=2,
                 label=f"{_penalty_name(penalty.name)}: its level set through the current point")
-    region = max_norm_region(exp, landscape.refs, kernels)
+    region = max_norm_region(exp, landscape.refs, kernels, far)
     if region is not None:
-        ax.plot(region[1][:, 0], region[1][:, 1], color=MAX_NORM_COLOUR, linewidth=2, linestyle="--",
-                label=f"max-norm: the {region[0]} the pair may reach")
+        ax.plot(region.boundary[:, 0], region.boundary[:, 1], color=MAX_NORM_COLOUR, linewidth=2, linestyle="--",
+                label=f"max-norm: the {region.kind} the pair may reach")
     ax.plot(trajectory[:, 1], trajectory[:, 2], color=PATH_COLOUR, linewidth=1.2, label="path over the epochs")
     ax.plot(trajectory[0, 1], trajectory[0, 2], "o", color=PATH_COLOUR, markeredgecolor="black",
             label="start (epoch 0)")

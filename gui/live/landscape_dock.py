@@ -3,7 +3,8 @@
 While the dock is visible the session asks the worker for landscapes of the chosen pair (gui/session.py's
 ``want_landscape``); hidden, nothing is computed. The pair picked in the view is written to the experiment
 (``"landscape": {"weights": "L:i:j,L:k:l"}``, an undoable edit that leaves the run as it is); the Default button
-removes it (the worker then picks the two largest weights of the first layer, once per run). Opening an experiment
+removes it (the worker then picks the two largest weights of the first layer, once per run). Clicking two edges in
+the network view, while the dock shows, picks a pair the same way (gui/live/edge_picking.py). Opening an experiment
 that names a pair (a lesson about it) shows the dock.
 """
 
@@ -46,6 +47,11 @@ class LandscapeDock(QObject):
         session.dataset_changed.connect(self.view.set_dataset)
         session.experiment_changed.connect(self._on_experiment_changed)
         self.view.picker.pair_chosen.connect(self.choose)
+        # Clicking two edges in the network view picks the pair too (gui/live/edge_picking.py), while the dock shows.
+        self.edges = window.network_view.edge_picking
+        self.edges.pair_chosen.connect(self.choose)
+        self.edges.message.connect(self._report)
+        session.landscape_changed.connect(lambda _frame: self._mark_edges())
 
     @property
     def shown(self) -> bool:
@@ -67,12 +73,19 @@ class LandscapeDock(QObject):
         self.view.refresh_shape()
         self._ask()
 
+    def _mark_edges(self) -> None:
+        """The network view marks the experiment's pair, or without one the default pair drawn."""
+        drawn = self.view.drawn.pair if self.view.drawn is not None else None
+        self.edges.show_pair(self.view.chosen_pair or drawn)
+
     def _ask(self, *_args) -> None:
         visible = self.dock.isVisible()
         if visible and not self._sized:  # the first time it shows: a width for a square plot, not the hint's
             self._sized = True
             self.window.resizeDocks([self.dock], [WIDTH], Qt.Orientation.Horizontal)
         self.session.want_landscape(visible, self.view.chosen_pair)
+        self.edges.set_active(visible)
+        self._mark_edges()
 
     def _report(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)

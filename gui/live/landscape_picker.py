@@ -8,9 +8,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from engine.spec import WeightRef
-from gui.live.landscape_geometry import unit_name
+from gui.live.edge_picking import TIP
+from gui.live.landscape_names import unit_name
+from gui.widgets import hint_label
 
 DEFAULT_TIP = "The default pair: the two largest weights of the first layer when the run starts"
+CLICK_HINT = "Or click two edges in the network view: the first is a, the second b."
 AXIS_TIPS = ("The weight on the horizontal axis (a): from a unit, to a unit of the next layer",
              "The weight on the vertical axis (b): from a unit, to a unit of the next layer")
 
@@ -47,6 +50,9 @@ class LandscapePicker(QWidget):
         self.default_button.setToolTip(DEFAULT_TIP)
         self.default_button.clicked.connect(lambda: self.pair_chosen.emit(None))
         grid.addWidget(self.default_button, 0, 4, 2, 1)
+        self.click_hint = hint_label(CLICK_HINT)  # picking by clicking edges: gui/live/edge_picking.py
+        self.click_hint.setToolTip(TIP)
+        grid.addWidget(self.click_hint, 2, 0, 1, 5)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.setEnabled(False)

@@ -6,9 +6,11 @@ tenths of a second while this view shows; the session announces each new one (``
 timer and :meth:`LandscapeView.show_landscape` draws it, into plot items made once:
 
 - the data loss as an image (darker = lower) with grey contours, and in black its contour through the current point;
-- dashed: the level set of the penalty through the current point, from the spec's λ (gui/live/landscape_geometry.py):
-  the L1 diamond, the L2 circle, elastic net's rounded diamond;
-- dotted: what max-norm allows the pair (a disc of radius c for two weights into one unit);
+- dashed: the level set of the penalty through the current point, from the spec's λ
+  (engine/training/landscape_geometry.py, as in the `landscape` command's PNG): the L1 diamond, the L2 circle,
+  elastic net's rounded diamond, two lines when one weight has no penalty;
+- dotted: the region max-norm allows the pair, the other weights as the landscape was made (a disc for two weights
+  into one unit, a rectangle or band otherwise);
 - the path of the pair over the epochs, and a dot where it is now.
 
 The weights are picked above the plot (gui/live/landscape_picker.py) and kept in the experiment
@@ -25,10 +27,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.data import Dataset
 from engine.spec import WeightRef, kernel_shapes
+from engine.training.landscape_geometry import MaxNormRegion, PairPenalty, level_set, max_norm_region, pair_penalty
 from gui.document import ExperimentDocument
 from gui.landscape_work import LandscapeFrame
 from gui.live.contours import contour_lines
-from gui.live.landscape_geometry import coefficients, level_set, max_norm_bound, weight_name
+from gui.live.landscape_names import unit_name, weight_name
 from gui.live.landscape_picker import LandscapePicker
 from gui.plotting.palette import BLUE, GREY, INK, PAPER, PURPLE, SKY, VERMILLION
 from gui.plotting.plot_style import scaled_font, style_plot, white_background
@@ -173,15 +176,15 @@ class LandscapeView(QWidget):
             self.plot.getViewBox().setRange(xRange=extent[:2], yRange=extent[2:], padding=0)
         self._draw_contours(land, extent)
         exp = self.document.exp
-        ca, cb = (coefficients(exp, w) for w in frame.pair)
+        penalty = pair_penalty(exp, frame.pair)
         far = FAR * (extent[1] - extent[0])  # lines beyond the view, but not so long that dashes turn solid
-        self.level.setData(*level_set(ca, cb, land.current, far))
-        bound_a, bound_b, bound_words = max_norm_bound(exp, frame.pair, far)
-        self.bound.setData(bound_a, bound_b)
+        _set_rows(self.level, level_set(penalty, land.current, far))
+        region = max_norm_region(exp, frame.pair, list(frame.kernels), far) if frame.kernels else None
+        _set_rows(self.bound, None if region is None else region.boundary)
         self.path.setData(thinned(frame.path_a), thinned(frame.path_b))
         self.now.setData([land.current[0]], [land.current[1]])
         self._label_axes(frame.pair)
-        self._set_caption(frame, ca, cb, bound_words)
+        self._set_caption(frame, penalty, region)
         self.picker.show_pair(frame.pair)
 
     def _levels(self, loss: np.ndarray) -> tuple[float, float]:
@@ -207,15 +210,15 @@ class LandscapeView(QWidget):
                 self.plot.setLabel(axis, text)
                 style_plot(self.plot, self._zoom)
 
-    def _set_caption(self, frame: LandscapeFrame, ca, cb, bound_words: str) -> None:
+    def _set_caption(self, frame: LandscapeFrame, penalty: PairPenalty, region: MaxNormRegion | None) -> None:
         exp = self.document.exp
         labels = ", against the true labels (no label smoothing)" if exp.training.label_smoothing else ""
         lines = [f"{frame.note}." if frame.note else "",
                  "Shading and grey lines: the data loss on the training rows, dropout and noise off" + labels
                  + ", every other weight as now; black line: its contour through the current point.",
-                 _level_words(ca, cb, frame.landscape.current)]
-        if bound_words:
-            lines.append(f"Dotted: max-norm keeps the pair {bound_words}.")
+                 _level_words(penalty, frame.landscape.current)]
+        if region is not None:
+            lines.append(self._region_words(frame.pair, region))
         if len(frame.epochs):
             lines.append(f"Blue line: the pair over epochs {frame.epochs[0]}–{frame.epochs[-1]}; dot: now "
                          f"(epoch {frame.epoch}).")
@@ -223,18 +226,38 @@ class LandscapeView(QWidget):
         if text != self.caption.text():
             self.caption.setText(text)
 
+    def _region_words(self, pair: tuple[WeightRef, WeightRef], region: MaxNormRegion) -> str:
+        """The caption's sentence on the dotted shape: its inequalities, with c and the rest of each unit."""
+        hidden = len(self.document.exp.network.hidden)
+        parts = []
+        for k, (name, weight) in enumerate(zip(("a", "b"), pair, strict=True)):
+            if region.c[k] is None or (region.kind == "disc" and k == 1):
+                continue
+            square = "a² + b²" if region.kind == "disc" else f"{name}²"
+            unit = unit_name(weight.layer + 1, weight.column, hidden)
+            parts.append(f"{square} ≤ c² − the rest of {unit}'s weights squared = {region.c[k]:g}² − "
+                         f"{region.rest[k]:.3g} = {region.room[k]:.3g}")
+        return f"Dotted: the pair's max-norm region: {'; '.join(parts)}."
 
-def _level_words(ca, cb, current: tuple[float, float]) -> str:
+
+def _set_rows(item: pg.PlotCurveItem, rows: np.ndarray | None) -> None:
+    """Draw (K, 2) rows (a, b), NaN rows breaking the line; None: nothing."""
+    item.setData(*((rows[:, 0], rows[:, 1]) if rows is not None else ([], [])))
+
+
+PENALTY_NAMES = {"L1": "L1", "L2": "L2", "L1+L2": "elastic net"}
+
+
+def _level_words(penalty: PairPenalty, current: tuple[float, float]) -> str:
     """The caption's sentence on the dashed curve: which penalty's level set, and its equation when one λ pair
     applies to both weights."""
-    if ca.kind == "none" and cb.kind == "none":
+    if penalty.name == "none":
         return "No kernel penalty on these two weights: no level set to draw."
-    level = float(ca.penalty(current[0]) + cb.penalty(current[1]))
-    if ca != cb:
+    level = float(penalty(*current))
+    if not penalty.same:
         return f"Dashed: the kernel penalties' level set through the current point (their sum = {level:.3g})."
-    terms = []
-    if ca.l1:
-        terms.append(f"{ca.l1:g}·(|a| + |b|)")
-    if ca.l2:
-        terms.append(f"{ca.l2:g}·(a² + b²)")
-    return f"Dashed: the {ca.kind} penalty's level set through the current point, {' + '.join(terms)} = {level:.3g}."
+    l1, l2 = penalty.l1[0], penalty.l2[0]
+    terms = [f"{l1:g}·(|a| + |b|)"] if l1 else []
+    terms += [f"{l2:g}·(a² + b²)"] if l2 else []
+    return (f"Dashed: the {PENALTY_NAMES[penalty.name]} penalty's level set through the current point, "
+            f"{' + '.join(terms)} = {level:.3g}.")

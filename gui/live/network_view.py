@@ -38,6 +38,7 @@ from gui.live.dropout_drawing import (
     NEURON,  # noqa: F401 (the neurons' fill, as tests and other views know it)
     neuron_styles,
 )
+from gui.live.edge_picking import EdgePicking
 from gui.live.feature_use import FeatureUse
 from gui.live.network_marks import MARK_LINES, MARK_PX, column_labels, column_marks, mark_lines, place_marks
 from gui.plotting.palette import BLUE, GREY, INK, ORANGE, PAPER
@@ -123,6 +124,7 @@ class NetworkView(QWidget):
         for item in self._layered():
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._style_edges()
+        self.edge_picking = EdgePicking(self)  # the loss landscape's two weights, clicked while its dock shows
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -266,8 +268,8 @@ class NetworkView(QWidget):
         self._update_actions()
 
     def _on_click(self, ev) -> None:
-        if ev.button() != Qt.MouseButton.LeftButton or len(self._columns) < 2:
-            return
+        if ev.button() != Qt.MouseButton.LeftButton or len(self._columns) < 2 or self.edge_picking.click(ev.scenePos()):
+            return  # not a left click, no layout yet, or an edge picked for the loss landscape
         x = self._vb.mapSceneToView(ev.scenePos()).x()
         xs = [col[0, 0] for col in self._columns]
         c = int(np.argmin([abs(x - cx) for cx in xs]))
@@ -389,6 +391,7 @@ class NetworkView(QWidget):
         self._seg, self._seg_src = np.concatenate(segs), np.concatenate(srcs)
         self.feature_use.align(inputs[:, 1])
         self._place_highlight()
+        self.edge_picking.place()
         self._draw_snapshot()
 
     def _margins(self, size: float) -> tuple[float, float]:

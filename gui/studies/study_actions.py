@@ -204,13 +204,16 @@ class StudyActions(QObject):
         self._start("path", exp=self.document.exp.copy(), path=path, values=values, folds=folds, seeds=seeds)
 
     def run_lesson_study(self, study: dict) -> None:
-        """A lesson's study block: {"kind": "cv", "folds": 5}, {"kind": "sweep", "param", "values", "seeds"} or
+        """A lesson's study block: {"kind": "cv", "folds": 5}, {"kind": "sweep", "param", "values", "seeds"} (and
+        "param2", "values2" for a two-field sweep) or
         {"kind": "compare"} (with its "variants", if any)."""
         try:
             if study.get("kind") == "cv":
                 self.cross_validate(int(study.get("folds", DEFAULT_FOLDS)))
             elif study.get("kind") == "sweep":
-                self.sweep(study["param"], parse_values(str(study["values"])), int(study.get("seeds", 1)))
+                second = {"path2": study["param2"], "values2": parse_values(str(study["values2"]))} \
+                    if "param2" in study else {}
+                self.sweep(study["param"], parse_values(str(study["values"])), int(study.get("seeds", 1)), **second)
             elif study.get("kind") == "compare":
                 self.compare_lesson(study)
             elif study.get("kind") == "path":

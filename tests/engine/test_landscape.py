@@ -12,7 +12,7 @@ import pytest
 from builders import experiment, make_dataset
 
 from engine import cli
-from engine.spec import Experiment, LandscapeChoice, SpecError, WeightRef, live_fields_differ_only
+from engine.spec import Experiment, LandscapeChoice, Regularizer, SpecError, WeightRef, live_fields_differ_only
 from engine.studies.landscape_run import check_pair
 from engine.training.keras_setup import keras
 from engine.training.landscape import (
@@ -23,7 +23,7 @@ from engine.training.landscape import (
     parse_weight_refs,
     trajectory_point,
 )
-from engine.training.landscape_geometry import PairPenalty, level_set, max_norm_region
+from engine.training.landscape_geometry import PairPenalty, level_set, max_norm_region, pair_penalty
 from engine.training.trainer import Trainer
 
 DEFAULT = Path(__file__).resolve().parents[2] / "resources" / "presets" / "default.json"
@@ -218,28 +218,77 @@ def test_a_pair_outside_the_network_trains_but_fails_where_the_landscape_is_made
         compute_landscape(trainer, exp.landscape.weights)
 
 
-def test_level_sets_are_the_diamond_the_circle_and_the_rounded_diamond():
-    current = (0.3, -0.5)
-    diamond = level_set(PairPenalty((0.01, 0.01), (0.0, 0.0)), current)
-    np.testing.assert_allclose(np.abs(diamond).sum(axis=1), 0.8)
-    circle = level_set(PairPenalty((0.0, 0.0), (0.2, 0.2)), current)
-    np.testing.assert_allclose(np.hypot(circle[:, 0], circle[:, 1]), np.hypot(*current))
-    net = PairPenalty((0.01, 0.01), (0.2, 0.2))
-    rounded = level_set(net, current)
-    np.testing.assert_allclose(net(rounded[:, 0], rounded[:, 1]), net(*current))
-    assert level_set(PairPenalty((0.01, 0.0), (0.0, 0.0)), current) is None  # b unpenalized: no closed curve
+def distance_to_curve(point, rows) -> float:
+    """The shortest distance from ``point`` to the polyline through ``rows`` (a, b)."""
+    p, start, end = np.array(point), rows[:-1], rows[1:]
+    step = end - start
+    t = np.clip(np.einsum("ij,ij->i", p - start, step) / np.einsum("ij,ij->i", step, step), 0, 1)
+    return float(np.min(np.linalg.norm(start + t[:, None] * step - p, axis=1)))
 
 
-def test_max_norm_is_a_disc_for_one_unit_and_a_rectangle_for_two():
+def test_the_l1_level_set_is_the_diamond_with_its_corners_through_the_current_point():
+    diamond = level_set(PairPenalty((0.001, 0.001), (0.0, 0.0)), (0.3, -0.45))
+    r = 0.75
+    np.testing.assert_allclose(np.abs(diamond).sum(axis=1), r)
+    on_axes = {(round(a, 12), round(b, 12)) for a, b in diamond if abs(a) < 1e-12 or abs(b) < 1e-12}
+    assert on_axes == {(r, 0.0), (0.0, r), (-r, 0.0), (0.0, -r)}
+    assert distance_to_curve((0.3, -0.45), diamond) < 1e-12
+
+
+def test_the_l2_and_elastic_net_level_sets_hold_their_equations():
+    circle = level_set(PairPenalty((0.0, 0.0), (0.01, 0.01)), (0.3, -0.4))
+    np.testing.assert_allclose(np.hypot(circle[:, 0], circle[:, 1]), 0.5)
+    assert distance_to_curve((0.3, -0.4), circle) < 1e-4
+    net = PairPenalty((0.002, 0.002), (0.01, 0.01))
+    rounded = level_set(net, (0.3, -0.4))
+    np.testing.assert_allclose(net(rounded[:, 0], rounded[:, 1]), net(0.3, -0.4))
+    assert distance_to_curve((0.3, -0.4), rounded) < 1e-4
+    radius = np.hypot(rounded[:, 0], rounded[:, 1])
+    assert radius.min() < 0.5 - 1e-3 < radius.max()  # rounder than a diamond, not a circle
+
+
+def test_a_weight_without_a_penalty_opens_the_level_set_into_lines_cut_far_away():
+    lines = level_set(PairPenalty((0.0, 0.0), (0.01, 0.0)), (0.3, -0.4), far=2.0)
+    finite = lines[np.isfinite(lines[:, 0])]
+    np.testing.assert_allclose(np.abs(finite[:, 0]), 0.3)  # a² = a₀²: the lines a = ±0.3
+    assert np.isnan(lines[:, 0]).sum() > 2 and np.hypot(finite[:, 0], finite[:, 1]).max() <= 2.0
+    assert np.hypot(finite[:, 0], finite[:, 1]).max() > 1.5  # near the cut (the rays are ½° apart), not short
+    assert level_set(PairPenalty((0.0, 0.0), (0.0, 0.0)), (0.3, -0.4)) is None
+    assert level_set(PairPenalty((0.01, 0.0), (0.0, 0.0)), (0.0, -0.4)) is None  # a₀ = 0: the penalty is 0
+
+
+def test_the_spec_gives_each_weights_lambda():
+    exp = experiment(hidden=[{"units": 3, "kernel_regularizer": {"l2": 0.001}},
+                             {"units": 2, "kernel_regularizer": {"l1": 0.002}}])
+    assert pair_penalty(exp, parse_weight_refs("0:1:1,1:1:1")) == PairPenalty((0.0, 0.002), (0.001, 0.0))
+    to_output = parse_weight_refs("1:0:1,2:1:0")
+    assert pair_penalty(exp, to_output) == PairPenalty((0.002, 0.0), (0.0, 0.0))  # no output penalty here
+    exp.network.output.kernel_regularizer = Regularizer(l2=0.003)
+    assert pair_penalty(exp, to_output) == PairPenalty((0.002, 0.0), (0.0, 0.003))
+
+
+KERNEL = np.array([[0.5, 1.0, 0.0], [0.3, 0.0, 1.2], [1.0, 0.6, 0.8]])
+
+
+def test_max_norm_is_a_disc_for_one_unit_with_the_rest_of_its_weights():
     exp = experiment(hidden=[{"units": 3, "max_norm": 2.0}])
-    kernel = np.array([[0.5, 1.0, 0.0], [0.3, 0.0, 1.2], [1.0, 0.6, 0.8]])
-    kind, disc = max_norm_region(exp, parse_weight_refs("0:0:0,0:1:0"), [kernel])
-    assert kind == "disc"
-    np.testing.assert_allclose(np.hypot(disc[:, 0], disc[:, 1]), np.sqrt(4 - 1.0))
-    kind, box = max_norm_region(exp, parse_weight_refs("0:0:1,0:2:2"), [kernel])
-    assert kind == "rectangle"
-    np.testing.assert_allclose(box.max(axis=0), [np.sqrt(4 - 0.36), np.sqrt(4 - 1.44)])
-    assert max_norm_region(experiment(hidden=[{"units": 3}]), parse_weight_refs("0:0:1,0:2:2"), [kernel]) is None
+    disc = max_norm_region(exp, parse_weight_refs("0:0:0,0:1:0"), [KERNEL, np.ones((3, 1))])
+    assert disc.kind == "disc" and disc.rest == (1.0, 1.0) and disc.room[0] == pytest.approx(3.0)
+    np.testing.assert_allclose(np.hypot(disc.boundary[:, 0], disc.boundary[:, 1]), np.sqrt(4 - 1.0))
+
+
+def test_max_norm_is_a_rectangle_for_two_units_and_a_band_for_one_bounded_weight():
+    exp = experiment(hidden=[{"units": 3, "max_norm": 2.0}, {"units": 2}])
+    kernels = [KERNEL, np.ones((3, 2)), np.ones((2, 1))]
+    box = max_norm_region(exp, parse_weight_refs("0:0:1,0:2:2"), kernels)
+    assert box.kind == "rectangle" and box.rest == pytest.approx((0.36, 1.44))
+    np.testing.assert_allclose(box.boundary.max(axis=0), [np.sqrt(4 - 0.36), np.sqrt(4 - 1.44)])
+    band = max_norm_region(exp, parse_weight_refs("1:0:1,0:2:2"), kernels, far=5.0)  # b's layer alone: two lines
+    assert band.kind == "band" and band.c == (None, 2.0) and band.rest[0] is None
+    finite = band.boundary[np.isfinite(band.boundary[:, 0])]
+    np.testing.assert_allclose(np.abs(finite[:, 1]), np.sqrt(4 - 1.44))
+    assert set(np.abs(finite[:, 0])) == {5.0}
+    assert max_norm_region(exp, parse_weight_refs("1:0:1,2:1:0"), kernels) is None  # no max-norm on either
 
 
 def _write_experiment(tmp_path: Path, **changes) -> Path:

@@ -206,7 +206,7 @@ def test_the_sweep_and_cv_lessons_carry_their_study():
     assert lesson("03_l1_sparse_weights").lesson.study == {"kind": "compare"}  # the set built around L1, one click
     assert lesson("06_dropout_narrows_the_gap").lesson.study == {"kind": "compare"}
     assert lesson("12_adam_l2_is_not_weight_decay").lesson.study["kind"] == "compare"  # its own three variants
-    with_study = ("03_", "06_", "09_", "10_", "12_", "13_", "14_", "15_", "16_", "18_")
+    with_study = ("03_", "06_", "09_", "10_", "12_", "13_", "14_", "15_", "16_", "18_", "20_")
     others = [f for f in lesson_files() if not f.stem.startswith(with_study)]
     assert all(load_experiment(f).lesson.study is None for f in others)
 

@@ -12,12 +12,12 @@ import pytest
 from pictures import distinct_colours, show_in_host
 from PySide6.QtCore import QRectF
 
-from engine.spec import HiddenLayer, LandscapeChoice, Regularizer, WeightRef
+from engine.spec import HiddenLayer, LandscapeChoice, WeightRef
 from gui.document import ExperimentDocument
 from gui.landscape_requests import LandscapeRequests
 from gui.landscape_work import KernelHistory, LandscapeFrame
-from gui.live.landscape_geometry import Coefficients, coefficients, level_set, max_norm_bound, weight_name
-from gui.live.landscape_view import LandscapeView, loss_at, pixel_extent
+from gui.live.landscape_names import weight_name
+from gui.live.landscape_view import FAR, LandscapeView, loss_at, pixel_extent
 from gui.run_state import State
 
 PAIR = (WeightRef(1, 0, 2), WeightRef(1, 3, 2))  # hidden 1 → hidden 2, into unit 3 of the L1 layer (fakes.DEFAULT)
@@ -42,62 +42,14 @@ def fake_landscape(current=(0.3, -0.45), reach=1.0, n=41) -> FakeLandscape:
     return FakeLandscape(PAIR, axis, axis.copy(), loss, 0.001 * (np.abs(aa) + np.abs(bb)), current)
 
 
-def frame_of(landscape, epochs=(0, 1, 2, 3), pair=PAIR, asked=PAIR, run_id=1) -> LandscapeFrame:
+def frame_of(landscape, epochs=(0, 1, 2, 3), pair=PAIR, asked=PAIR, run_id=1, kernels=()) -> LandscapeFrame:
     path_a = np.linspace(0.9, landscape.current[0], len(epochs))
     path_b = np.linspace(0.6, landscape.current[1], len(epochs))
-    return LandscapeFrame(run_id, epochs[-1], asked, pair, landscape, np.array(epochs), path_a, path_b)
+    return LandscapeFrame(run_id, epochs[-1], asked, pair, landscape, np.array(epochs), path_a, path_b,
+                          kernels=tuple(kernels))
 
 
-# ---------------------------------------------------------------- the level sets, against their equations
-def test_the_l1_level_set_is_the_diamond_through_the_current_point():
-    a, b = level_set(Coefficients(l1=0.001), Coefficients(l1=0.001), (0.3, -0.45))
-    r = 0.75
-    assert np.allclose(np.abs(a) + np.abs(b), r)
-    corners = {(round(x, 12), round(y, 12)) for x, y in zip(a, b, strict=True) if abs(x) < 1e-12 or abs(y) < 1e-12}
-    assert corners == {(r, 0.0), (0.0, r), (-r, 0.0), (0.0, -r)}
-    assert distance_to_curve((0.3, -0.45), a, b) < 1e-12
-
-
-def distance_to_curve(point, a, b) -> float:
-    """The shortest distance from ``point`` to the polyline through (a, b)."""
-    p, start, end = np.array(point), np.stack([a[:-1], b[:-1]], 1), np.stack([a[1:], b[1:]], 1)
-    step = end - start
-    t = np.clip(np.einsum("ij,ij->i", p - start, step) / np.einsum("ij,ij->i", step, step), 0, 1)
-    return float(np.min(np.linalg.norm(start + t[:, None] * step - p, axis=1)))
-
-
-def test_the_l2_and_elastic_net_level_sets_hold_their_equations():
-    a, b = level_set(Coefficients(l2=0.01), Coefficients(l2=0.01), (0.3, -0.4))
-    assert np.allclose(np.hypot(a, b), 0.5) and distance_to_curve((0.3, -0.4), a, b) < 1e-4
-    net = Coefficients(l1=0.002, l2=0.01)
-    a, b = level_set(net, net, (0.3, -0.4))
-    assert np.allclose(net.penalty(a) + net.penalty(b), net.penalty(0.3) + net.penalty(-0.4))
-    assert distance_to_curve((0.3, -0.4), a, b) < 1e-4
-    assert np.min(np.hypot(a, b)) < 0.5 - 1e-3 < np.max(np.hypot(a, b))  # rounder than a diamond, not a circle
-
-
-def test_a_weight_without_a_penalty_opens_the_level_set_into_lines():
-    a, b = level_set(Coefficients(l2=0.01), Coefficients(), (0.3, -0.4))
-    assert np.allclose(np.abs(a[np.isfinite(a)]), 0.3)  # a² = a₀²: the lines a = ±0.3
-    assert np.isnan(a).any()
-    assert level_set(Coefficients(), Coefficients(), (0.3, -0.4))[0].size == 0
-
-
-def test_the_spec_gives_each_layers_coefficients_and_the_max_norm_bound():
-    exp = fakes.experiment()
-    assert coefficients(exp, WeightRef(0, 1, 1)) == Coefficients(0.0, 0.001)
-    assert coefficients(exp, WeightRef(1, 1, 1)) == Coefficients(0.001, 0.0)
-    assert coefficients(exp, WeightRef(2, 1, 0)) == Coefficients()  # the output layer has no penalty here
-    exp.network.output.kernel_regularizer = Regularizer(l2=0.003)
-    assert coefficients(exp, WeightRef(2, 1, 0)) == Coefficients(0.0, 0.003)
-    assert max_norm_bound(exp, PAIR)[0].size == 0
-    exp.network.hidden[1] = HiddenLayer(units=6, max_norm=2.0)
-    a, b, words = max_norm_bound(exp, PAIR)  # both weights into unit 3: the disc of radius c
-    assert np.allclose(np.hypot(a, b), 2.0) and "≤ 2" in words
-    a, b, words = max_norm_bound(exp, (WeightRef(1, 0, 2), WeightRef(1, 0, 4)))  # two units: each within ±c
-    assert set(np.unique(np.abs(a[np.isfinite(a)]))) >= {2.0} and "|a| ≤ 2 and |b| ≤ 2" in words
-
-
+# ---------------------------------------------------------------- the names (the shapes: tests/engine/)
 def test_weights_are_named_by_the_units_they_join():
     assert weight_name(WeightRef(0, 0, 2), 2, ["x1", "x2"]) == "w[in 1 → h1 unit 3]"
     assert weight_name(WeightRef(0, 1, 0), 1, ["age", "income"]) == "w[in 2 (income) → h1 unit 1]"
@@ -167,11 +119,39 @@ def test_the_dashed_level_set_is_the_l1_diamond_through_the_current_point(view):
     assert np.allclose(np.abs(a) + np.abs(b), r)  # every vertex; the corners on the axes too
     for corner in ((r, 0.0), (0.0, r), (-r, 0.0), (0.0, -r)):
         assert np.min(np.hypot(a - corner[0], b - corner[1])) < 1e-12
-    assert distance_to_curve(land.current, a, b) < 1e-12
     text = view.caption.text()
     assert "the L1 penalty's level set through the current point, 0.001·(|a| + |b|) = 0.00075" in text
     assert "data loss on the training rows, dropout and noise off, every other weight as now" in text
-    assert "epochs 0–3" in text
+    assert "epochs 0–3" in text and "max-norm" not in text
+    assert view.bound.getData()[0].size == 0
+
+
+def test_a_weight_without_a_penalty_draws_two_lines_cut_beyond_the_view(view):
+    pair = (PAIR[0], WeightRef(2, 3, 0))  # into the output layer, which has no penalty here
+    land = replace(fake_landscape(current=(0.3, -0.45)), refs=pair)
+    view.show_landscape(frame_of(land, pair=pair, asked=pair))
+    a, b = view.level.getData()
+    finite = np.isfinite(a)
+    assert np.allclose(np.abs(a[finite]), 0.3) and not finite.all()  # the lines a = ±0.3, in pieces
+    assert 1.025 < np.max(np.abs(b[finite])) <= FAR * 2.05  # past the view's edge (±1.025), within the cut
+    assert "the kernel penalties' level set through the current point (their sum = 0.0003)" in view.caption.text()
+
+
+def test_the_dotted_max_norm_region_is_the_exact_disc_of_the_snapshot_kernels(view):
+    view.document.exp.network.hidden[1] = HiddenLayer(units=6, max_norm=2.0, kernel_regularizer=None)
+    kernels = [np.zeros((2, 8)), np.zeros((8, 6)), np.zeros((6, 1))]
+    kernels[1][:, 2] = [0.3, 0.0, 0.4, -0.45, 0.0, 1.2, 0.0, 0.0]  # PAIR: rows 0 and 3 of column 2; rest 0.16 + 1.44
+    view.show_landscape(frame_of(fake_landscape(current=(0.3, -0.45)), kernels=kernels))
+    a, b = view.bound.getData()
+    assert np.allclose(np.hypot(a, b), np.sqrt(4 - 1.6))
+    assert ("Dotted: the pair's max-norm region: a² + b² ≤ c² − the rest of h2 unit 3's weights squared = "
+            "2² − 1.6 = 2.4.") in view.caption.text()
+    other = (PAIR[0], WeightRef(1, 5, 4))  # another unit of the layer: a rectangle, each side from its own column
+    view.show_landscape(frame_of(replace(fake_landscape(), refs=other), pair=other, asked=other, kernels=kernels))
+    a, b = view.bound.getData()
+    assert np.allclose([a.max(), b.max()], [np.sqrt(4 - (0.16 + 0.2025 + 1.44)), 2.0])
+    assert "a² ≤ c² − the rest of h2 unit 3's weights squared" in view.caption.text()
+    assert "b² ≤ c² − the rest of h2 unit 5's weights squared = 2² − 0 = 4." in view.caption.text()
 
 
 def test_the_black_contour_runs_through_the_current_point(view):

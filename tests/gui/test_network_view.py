@@ -159,7 +159,8 @@ def test_wide_layer_draws_at_most_32_neurons(qtbot):
     labels = texts(view)
     assert "… 512 units" in labels and "… 64 units" in labels and "… 64" in labels  # the bars beside list the 64
     curves = [i for i in view.canvas.scene().items() if isinstance(i, pg.PlotCurveItem | pg.ScatterPlotItem)]
-    assert len(curves) == 2 * EDGE_LEVELS + 1 + 2  # edges by sign and strength, grey edges, neurons, crosses
+    # edges by sign and strength, grey edges, neurons, crosses, the loss landscape pair's band (edge_picking.py)
+    assert len(curves) == 2 * EDGE_LEVELS + 1 + 2 + 1
 
 
 def test_neurons_are_at_least_14_px_and_grow_with_zoom(qtbot):
