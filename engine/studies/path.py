@@ -64,13 +64,13 @@ class PathPoint:
     std: dict[str, float] = field(default_factory=dict)  # their standard deviation (numpy's, ddof 0; 0 for one run)
 
     def row(self) -> dict:
-        """The summary CSV's row (and the window's table row): value, runs, near_zero_fraction, l1, l2, then each
-        score and its ``_std``."""
+        """The summary CSV's row (and the window's table row): value, near_zero_fraction, l1, l2, then each score and
+        its ``_std``, then the number of runs they summarize (the issue's column order, extras last)."""
         scores = {}
         for name in score_names(self.metric):
             scores[name], scores[f"{name}_std"] = self.mean[name], self.std[name]
-        return {"value": self.value, "runs": self.runs, "near_zero_fraction": self.near_zero_fraction,
-                "l1": self.l1, "l2": self.l2, **scores}
+        return {"value": self.value, "near_zero_fraction": self.near_zero_fraction, "l1": self.l1, "l2": self.l2,
+                **scores, "runs": self.runs}
 
 
 def score_names(metric: str) -> list[str]:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from engine.spec import MAX_FOLDS, MIN_FOLDS, Experiment, SpecError, parse_values, set_path
 from engine.studies.study import MAX_VARIANTS, classic_variants, lesson_variants, regularization_label
+from engine.studies.study_files import write_study_csv
 from engine.studies.sweep_grid import grid_cells
 from gui.document import ExperimentDocument
 from gui.run_state import setting_error
@@ -132,12 +134,13 @@ class StudyActions(QObject):
         self.sweep_action = action("Sweep a field (validation curve)…", self.ask_sweep, "Ctrl+Shift+W")
         self.path_action = action("Regularization path…", self.ask_path)
         self.stop_action = action("Stop the study", session.cancel_study, "Ctrl+.")
+        self.save_csv_action = action("Save the study as CSV…", self.ask_save_csv)
         self._refresh()
 
     def actions(self) -> list:
         return [self.compare_classic_action, None, self.add_variant_action, self.compare_variants_action,
                 self.clear_variants_action, None, self.cv_action, self.sweep_action, self.path_action, None,
-                self.stop_action]
+                self.stop_action, self.save_csv_action]
 
     # ------------------------------------------------------------------ compare
     def compare_classic(self) -> None:
@@ -223,6 +226,26 @@ class StudyActions(QObject):
             self.show_message(f"The lesson's study cannot run: {setting_error(exc, study.get('param'))}")
 
     # ------------------------------------------------------------------ helpers
+    def ask_save_csv(self) -> None:
+        progress = self.session.study()
+        if progress is None:
+            self.show_message("No study to save yet: run one from the Studies menu")
+            return
+        name, _ = QFileDialog.getSaveFileName(self._parent, "Save the study as CSV", f"{progress.kind}.csv",
+                                              "CSV files (*.csv)")
+        if name:
+            self.save_csv(progress, name)
+
+    def save_csv(self, progress, name: str) -> None:
+        """The study's table and every run's curves, as write_study_csv writes them; a folder that cannot be
+        written says so in the status bar."""
+        try:
+            table, curves = write_study_csv(progress, name)
+        except OSError as exc:
+            self.show_message(f"Cannot save {name}: {exc.strerror or exc}")
+            return
+        self.show_message(f"Saved the study's table to {table} and its curves to {curves.name}")
+
     def _start(self, kind: str, **params) -> None:
         self.session.start_study(kind, **params)
         self.started.emit(kind)

@@ -107,9 +107,9 @@ def test_path_summary_csv_reads_back(two_seeds, tmp_path):
     write_summary_csv(points, tmp_path / "path_summary.csv")
     with (tmp_path / "path_summary.csv").open() as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["value", "runs", "near_zero_fraction", "l1", "l2", "train_accuracy",
+    assert list(rows[0]) == ["value", "near_zero_fraction", "l1", "l2", "train_accuracy",
                              "train_accuracy_std", "val_accuracy", "val_accuracy_std", "train_loss", "train_loss_std",
-                             "val_loss", "val_loss_std"]
+                             "val_loss", "val_loss_std", "runs"]
     for row, point in zip(rows, points, strict=True):
         assert float(row["value"]) == point.value and int(row["runs"]) == 2
         assert float(row["l1"]) == pytest.approx(point.l1, rel=1e-5)

@@ -502,3 +502,36 @@ def test_compare_table_says_which_variant_diverged_and_in_which_epoch(view):
     assert labels[2] == f"{progress.curves[2].label} — diverged in epoch 17"
     assert "last finite epoch" in page.table.item(2, 0).toolTip()
     assert labels[:2] + labels[3:] == [c.label for i, c in enumerate(progress.curves) if i != 2]
+
+
+def test_the_studies_menu_saves_the_study_shown_as_csv(qtbot, tmp_path, monkeypatch):
+    import csv
+
+    from PySide6.QtWidgets import QWidget
+
+    from gui.document import ExperimentDocument
+    from gui.studies import study_actions
+
+    class Session:  # only what saving asks of the session
+        progress = None
+
+        def study(self):
+            return self.progress
+
+        def cancel_study(self):
+            pass
+
+    parent, session, said = QWidget(), Session(), []
+    qtbot.addWidget(parent)
+    actions = study_actions.StudyActions(parent, ExperimentDocument(experiment()), session, said.append)
+    actions.save_csv_action.trigger()
+    assert said[-1].startswith("No study to save yet")
+    session.progress = compare_progress(epochs=30, done=True)
+    target = tmp_path / "my study.csv"
+    monkeypatch.setattr(study_actions.QFileDialog, "getSaveFileName", lambda *args: (str(target), "CSV files"))
+    actions.save_csv_action.trigger()
+    with target.open(encoding="utf-8") as f:
+        assert [row["variant"] for row in csv.DictReader(f)] == list(VARIANTS)
+    with (tmp_path / "my study-curves.csv").open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 30 * len(VARIANTS)
+    assert said[-1] == f"Saved the study's table to {target} and its curves to my study-curves.csv"
