@@ -14,13 +14,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
-    QSpinBox,
     QWidget,
 )
 
@@ -31,6 +27,7 @@ from engine.studies.sweep_grid import grid_cells
 from gui.document import ExperimentDocument
 from gui.run_state import setting_error
 from gui.session import TrainingSession
+from gui.studies.field_dialog import FieldDialog
 from gui.studies.path_dialog import PathDialog
 from gui.window_menus import make_action
 
@@ -51,41 +48,19 @@ SWEEP_PRESETS = {
 DEFAULT_FOLDS = 5
 
 
-class SweepDialog(QDialog):
+class SweepDialog(FieldDialog):
     """Field path, values and seeds for a sweep, checked before the dialog accepts."""
 
     def __init__(self, exp: Experiment, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Sweep a field")
-        self.exp = exp
-        self.param = QComboBox()
-        self.param.setEditable(True)
-        self.param.addItems(list(SWEEP_PRESETS))
-        self.values = QLineEdit(SWEEP_PRESETS[self.param.currentText()])
-        self.param.currentTextChanged.connect(
-            lambda text: text in SWEEP_PRESETS and self.values.setText(SWEEP_PRESETS[text]))
         self.param2 = QComboBox()  # optional: a second field makes the sweep a grid (a heat map)
         self.param2.setEditable(True)
         self.param2.addItems(["", *SWEEP_PRESETS])
         self.values2 = QLineEdit()
         self.param2.currentTextChanged.connect(  # a typed path keeps the values, as the first field does
             lambda text: (not text or text in SWEEP_PRESETS) and self.values2.setText(SWEEP_PRESETS.get(text, "")))
-        self.seeds = QSpinBox()
-        self.seeds.setRange(1, 5)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("Field", self.param)
-        form.addRow("Values", self.values)
-        form.addRow("Second field (optional)", self.param2)
-        form.addRow("Its values", self.values2)
-        form.addRow("Seeds each", self.seeds)
-        form.addRow(QLabel("Values: a list (0,0.2,0.5) or a log range start:stop:count (1e-5:1:7)."))
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        super().__init__(exp, "Sweep a field", SWEEP_PRESETS,
+                         [("Second field (optional)", self.param2), ("Its values", self.values2)],
+                         "Values: a list (0,0.2,0.5) or a log range start:stop:count (1e-5:1:7).", 5, parent)
 
     def parameters(self) -> dict:
         """{"path", "values", "seeds"} (and "path2", "values2" with a second field); raises SpecError naming what
@@ -100,14 +75,6 @@ class SweepDialog(QDialog):
             grid_cells(self.exp, (path, path2), ([values[0]], [values2[0]]))  # a second, different field
             chosen.update(path2=path2, values2=values2)
         return chosen
-
-    def accept(self) -> None:
-        try:
-            self.parameters()
-        except SpecError as exc:
-            self.error.setText(setting_error(exc, self.param.currentText().strip()))
-            return
-        super().accept()
 
 
 class StudyActions(QObject):
