@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.spec import MAX_FOLDS, MIN_FOLDS, Experiment, SpecError, set_path
-from engine.studies.study import Curve, Report, ShouldStop, StudyProgress
+from engine.studies.progress import Curve, Report, ShouldStop, StudyProgress
 from engine.studies.sweep import check_seeds, prediction_metric, run_cells
 from engine.training.snapshot import NEAR_ZERO, Snapshot
 

@@ -197,7 +197,7 @@ def run_grid_study(exp: Experiment, paths: tuple[str, str], values: tuple[list[f
     with test rows also test_score, as for one field."""
     from dataclasses import asdict
 
-    from engine.studies.study import Curve, StudyProgress
+    from engine.studies.progress import Curve, StudyProgress
 
     progress = StudyProgress("sweep", f"Sweep of {paths[0]} × {paths[1]}",
                              result={"param": paths[0], "values": list(values[0]), "param2": paths[1],
