@@ -81,9 +81,10 @@ def test_under_l1_the_weak_weight_stops_at_0_and_the_strong_one_stays(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_under_l2_the_weak_weight_stays_away_from_0(seed):
     _, path = run("L2", seed)
-    weak = abs(path[-1, 1])
+    strong, weak = abs(path[-1, 0]), abs(path[-1, 1])
     assert round(weak, 2) == 0.03, show(weak=weak)  # "ends at about 0.03"
     assert weak >= 0.001  # "stays away from 0": never within L1's band at the end
+    assert strong >= 0.001, show(strong=strong)  # "under L2 neither weight ends at 0"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
