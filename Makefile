@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# What `pip install -e` adds to RegLab: dev (tests, ruff); CI adds cluster (Ray, for `--backend ray` and its tests).
+EXTRAS ?= dev
 # pytest workers: one per core, at most 4 (each imports TensorFlow, ~0.5 GB); TEST_JOBS=0 runs in one process.
 # --dist loadfile keeps a file on one worker: the runs its tests share (lesson claims over seeds) train once.
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
@@ -26,7 +28,7 @@ syslibs: $(VENV)/.stamp-syslibs
 $(VENV)/.stamp-install: pyproject.toml
 	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[$(EXTRAS)]'
 	@touch $@
 
 # Touched only once nothing is missing, so a user without root sees the apt-get command again next time.

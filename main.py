@@ -9,6 +9,7 @@ import time
 
 STARTED_AT = time.perf_counter()  # before any other import: the self-test's window_shown_s counts from here
 
+import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -141,5 +142,8 @@ def print_version() -> int:
 
 
 if __name__ == "__main__":
+    # A study's worker process of the packaged app starts as this program: freeze_support() runs the worker and
+    # exits there, before any of RegLab's own arguments are read (a no-op when not frozen).
+    multiprocessing.freeze_support()
     give_missing_streams_a_sink()
     sys.exit(main())

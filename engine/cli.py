@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import sys
 import time
 from pathlib import Path
 
+from engine.out_folder import default_out
 from engine.spec import (
     MAX_EPOCHS,
     OUTPUT_REGULARIZER_KINDS,
@@ -19,12 +19,13 @@ from engine.spec import (
     Experiment,
     SpecError,
     load_experiment,
-    parse_values,
-    set_path,
 )
+from engine.studies.commands import add_runner_flags, cv_command, path_command, sweep_command
+from engine.studies.runner import WorkerLost
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 1
+EXIT_INTERRUPTED = 130  # as a shell reports a program ended by Ctrl+C
 
 # The subcommands and their one-line descriptions, in the order `reglab --help` lists them (main.py reads them too).
 COMMANDS = {
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("experiment", help="experiment JSON file")
     cv.add_argument("--folds", type=int, default=5, help="number of folds K (default 5)")
     cv.add_argument("--out", help="output folder for folds.csv and oos_predictions.csv (default: runs/<name>-cv)")
+    add_runner_flags(cv)
     sweep = sub.add_parser("sweep", help=COMMANDS["sweep"])
     sweep.add_argument("experiment", help="experiment JSON file")
     sweep.add_argument("--param", required=True, action="append",
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
     sweep.add_argument("--out", help="folder for sweep.csv and validation_curve.png (two fields: heatmap.png) "
                                      "(default: runs/<name>-sweep)")
+    add_runner_flags(sweep)
     path = sub.add_parser("path", help=COMMANDS["path"])
     path.add_argument("experiment", help="experiment JSON file")
     path.add_argument("--param", required=True, help="field path, e.g. network.hidden[*].kernel_regularizer.l1")
@@ -78,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     path.add_argument("--seeds", type=int, default=1, help="training seeds per value (default 1)")
     path.add_argument("--out", help="folder for path.csv, path_summary.csv and regularization_path.png "
                                     "(default: runs/<name>-path)")
+    add_runner_flags(path)
     landscape = sub.add_parser("landscape", help=COMMANDS["landscape"])
     landscape.add_argument("experiment", help="experiment JSON file")
     landscape.add_argument("--weights", help="the two weights L:i:j,L:k:l (L the Dense layer from 0, i the kernel's "
@@ -100,11 +104,11 @@ def main(argv: list[str]) -> int:
         if args.command == "validate":
             return _validate(args)
         if args.command == "cv":
-            return _cv(args)
+            return cv_command(args)
         if args.command == "sweep":
-            return _sweep(args)
+            return sweep_command(args)
         if args.command == "path":
-            return _path(args)
+            return path_command(args)
         if args.command == "export":
             return _export(args)
         if args.command == "landscape":
@@ -118,6 +122,12 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         print(f"reglab: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except WorkerLost as exc:
+        print(f"reglab: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_DIVERGED
+    except KeyboardInterrupt:  # `run` keeps what it trained; a study writes nothing unfinished
+        print(f"reglab: {args.command} stopped by Ctrl+C; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _with_flag(exc: SpecError, args) -> str:
@@ -178,10 +188,6 @@ def _validate(args) -> int:
     return 0
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "run"
-
-
 def _run(args) -> int:
     exp = load_experiment(args.experiment)
     if args.epochs is not None:
@@ -190,7 +196,7 @@ def _run(args) -> int:
         exp.training.epochs = args.epochs
     if exp.data.kind == "csv":
         exp.data.path = str(exp.resolved_data_path().resolve())
-    out = Path(args.out) if args.out else Path("runs") / _slug(Path(args.experiment).stem)
+    out = default_out(args)
     from engine.data import load_dataset
 
     dataset = load_dataset(exp)  # bad data fails here, before TensorFlow is even imported
@@ -236,121 +242,6 @@ def _run(args) -> int:
         if trainer.stopped_early:
             print(trainer.stopped_early[:1].upper() + trainer.stopped_early[1:])
         print(_summary(exp, trainer.history[-1], trainer.epoch, seconds, out))
-    return 0
-
-
-def _default_out(args, suffix: str) -> Path:
-    return Path(args.out) if args.out else Path("runs") / f"{_slug(Path(args.experiment).stem)}{suffix}"
-
-
-def _cv(args) -> int:
-    from engine.studies.crossval import cross_validate, write_results
-
-    exp = load_experiment(args.experiment)
-    out = _default_out(args, "-cv")
-
-    def progress(fold):
-        text = ", ".join(f"{k} {v:.4f}" for k, v in fold.scores.items())
-        print(f"fold {fold.fold}/{args.folds}: train {fold.train_size}, test {fold.test_size}: {text}", flush=True)
-
-    cv = cross_validate(exp, args.folds, on_fold=progress)
-    write_results(cv, out)
-    final = cv.final_scores()
-    others = ", ".join(f"{k} {v:.4f}" for k, v in final.items() if k != "rmse")
-    print(f"wrote {out / 'folds.csv'} and {out / 'oos_predictions.csv'}" + (f"; out of sample {others}" if others
-                                                                         else ""))
-    print(f"Final, out of sample score (RMSE): {cv.final_rmse:.6g}")
-    return 0
-
-
-def _sweep(args) -> int:
-    from engine.studies.sweep import best_value, plot_validation_curve, run_sweep, write_csv
-
-    exp = load_experiment(args.experiment)
-    if len(args.param) > 2 or len(args.values) != len(args.param):
-        raise SpecError(f"{len(args.param)} --param and {len(args.values)} --values: a sweep takes one or two "
-                        "fields, each --param followed by its --values")
-    if len(args.param) == 2:
-        return _sweep_grid(args, exp)
-    args.param, values = args.param[0], parse_values(args.values[0])
-    set_path(exp, args.param, values[0])  # a bad path fails before any data loads
-    out = _default_out(args, "-sweep")
-
-    def progress(row):
-        print(f"{args.param} = {row.value:g} (seed {row.seed}): final train {row.final_train:.4f}, "
-              f"validation {row.final_val:.4f}, best validation {row.best_val:.4f} at epoch {row.best_epoch}",
-              flush=True)
-
-    tested = []  # the chosen value's score on the test rows, when the data has test rows (data.test)
-    rows = run_sweep(exp, args.param, values, args.seeds, on_row=progress, on_test_score=tested.append)
-    metric = rows[0].metric
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(rows, out / "sweep.csv", metric)
-    plot_validation_curve(rows, out / "validation_curve.png", args.param, metric)
-    for score in tested:
-        score.write_csv(out / "test_score.csv")
-    print(f"wrote {out / 'sweep.csv'} and {out / 'validation_curve.png'}"
-          + (f" and {out / 'test_score.csv'}" if tested else ""))
-    print(f"Best {args.param}: {best_value(rows):g} (lowest mean final validation loss)")
-    for score in tested:
-        print(score.sentence())
-    return 0
-
-
-def _sweep_grid(args, exp: Experiment) -> int:
-    from engine.studies.sweep_grid import best_sentence, plot_heatmap, run_sweep_grid, write_grid_csv
-
-    paths, lists = tuple(args.param), tuple(parse_values(v) for v in args.values)
-    if paths[0] == paths[1]:
-        raise SpecError(f"--param: {paths[0]!r} given twice; a two-field sweep needs two different fields")
-    for path, values in zip(paths, lists, strict=True):  # a bad path fails before any data loads
-        try:
-            set_path(exp, path, values[0])
-        except SpecError as exc:
-            raise SpecError(f"--param: {path!r}: {exc}" if exc.field == "param" else f"--{exc.field}: {exc}"
-                            if exc.field else str(exc)) from None
-    out = _default_out(args, "-sweep")
-
-    def progress(row):
-        print(f"{paths[0]} = {row.value_1:g}, {paths[1]} = {row.value_2:g} (seed {row.seed}): final train "
-              f"{row.final_train:.4f}, validation {row.final_val:.4f}, best validation {row.best_val:.4f} at epoch "
-              f"{row.best_epoch}", flush=True)
-
-    tested = []
-    rows = run_sweep_grid(exp, paths, lists, args.seeds, on_row=progress, on_test_score=tested.append)
-    out.mkdir(parents=True, exist_ok=True)
-    write_grid_csv(rows, out / "sweep.csv", rows[0].metric)
-    plot_heatmap(rows, out / "heatmap.png", paths)
-    for score in tested:
-        score.write_csv(out / "test_score.csv")
-    print(f"wrote {out / 'sweep.csv'} and {out / 'heatmap.png'}" + (f" and {out / 'test_score.csv'}" if tested else ""))
-    print(best_sentence(rows, paths))
-    for score in tested:
-        print(score.sentence())  # names the chosen pair too
-    return 0
-
-
-def _path(args) -> int:
-    from engine.studies.path import check_path, run_path, summarize, write_path_csv, write_summary_csv
-    from engine.studies.path_plot import plot_path
-
-    exp = load_experiment(args.experiment)
-    values = parse_values(args.values)
-    check_path(exp, args.param, values, args.folds, args.seeds)  # bad settings fail before any data loads
-    out = _default_out(args, "-path")
-
-    def progress(run):
-        fold = f", fold {run.fold}" if run.fold else ""
-        text = ", ".join(f"{k} {v:.4f}" for k, v in run.scores.items())
-        print(f"{args.param} = {run.value:g} (seed {run.seed}{fold}): {text}", flush=True)
-
-    runs = run_path(exp, args.param, values, args.folds, args.seeds, on_run=progress)
-    points = summarize(runs)
-    out.mkdir(parents=True, exist_ok=True)
-    write_path_csv(runs, out / "path.csv")
-    write_summary_csv(points, out / "path_summary.csv")
-    plot_path(runs, points, out / "regularization_path.png", args.param)
-    print(f"wrote {out / 'path.csv'}, {out / 'path_summary.csv'} and {out / 'regularization_path.png'}")
     return 0
 
 

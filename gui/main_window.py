@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
             f"Decision view: std of {MC_PASSES} predictions with dropout on (Ctrl+U)")
         self.uncertainty_action.setCheckable(True)
         self.controls = TrainingControls(self, self.document, self.session)
-        self.studies = StudyActions(self, self.document, self.session, self.show_message)
+        self.studies = StudyActions(self, self.document, self.session, self.show_message, self.settings)
         self.landscape = LandscapeDock(self, self.document, self.session)  # View ▸ Loss landscape: a dock
         self.show_study_action = action("Show the study (in place of the live run)",
                                         lambda checked: self.show_study(checked), "Ctrl+Tab",

@@ -9,7 +9,8 @@ session collects them with :meth:`take_updates` on the window's render timer (la
 epoch). Rare events — the data set is ready, an error, a model saved — are Qt signals, delivered on the GUI thread.
 
 Studies (compare, K-fold cross-validation, sweeps: engine/studies/study.py) run on the same thread, one at a
-time, while the live run waits; their growing progress is collected with :meth:`take_study`.
+time, while the live run waits; their growing progress is collected with :meth:`take_study`. A study trains several
+networks at once in the window's warm pool of processes (gui/study_pool.py, :attr:`study_pool`), closed with the loop.
 
 TensorFlow is imported on the worker thread, the first time a run is built, so the window shows
 at once. Garbage the worker leaves (old models) is collected on the GUI thread (gui/garbage.py).
@@ -34,11 +35,13 @@ from contextlib import contextmanager
 from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.spec import Experiment, SpecError
+from engine.studies.runner import WorkerLost
 from engine.studies.study import StudyProgress
 from engine.training.snapshot import Snapshot
 from gui import garbage
 from gui.landscape_work import LandscapeWork
 from gui.run_state import COALESCED, STUCK, Command, State, Status, Updates, setting_error
+from gui.study_pool import StudyPool
 from gui.worker_tensorboard import TensorBoardLogging
 
 GIL_SWITCH_SECONDS = 0.0005
@@ -80,6 +83,7 @@ class TrainingWorker(TensorBoardLogging, LandscapeWork, QObject):
         self._recent: deque[float] = deque(maxlen=64)
         self._study: StudyProgress | None = None
         self._study_stop = threading.Event()
+        self.study_pool = StudyPool(parent=self)  # "Studies ▸ Trainings at once" and its processes
         self._quit = threading.Event()  # set by stop(): end the loop before anything else still queued
         self._uncertainty: tuple | None = None
         self._tensorboard_dir: str | None = None  # while set, every trained epoch goes to a TensorBoard log
@@ -158,6 +162,7 @@ class TrainingWorker(TensorBoardLogging, LandscapeWork, QObject):
         self._study_stop.set()
         self._commands.put(_WAKE)
         if not self._thread.isRunning():
+            self.study_pool.close()  # a running loop closes it itself, as its last act (_finish)
             return True
         return self._thread.wait(timeout_ms)
 
@@ -172,6 +177,7 @@ class TrainingWorker(TensorBoardLogging, LandscapeWork, QObject):
         """
         if self.stop(timeout_ms):
             return True
+        self.study_pool.close()  # the process may end now: its study processes end with it
         with self._file_lock:  # waits for a write in progress
             self._ending = True
         return not self._thread.isRunning()
@@ -276,6 +282,7 @@ class TrainingWorker(TensorBoardLogging, LandscapeWork, QObject):
             if name is Command.SAVE:
                 self._save(payload)
         self._close_tensorboard()
+        self.study_pool.close()
 
     def _emit(self, signal, value) -> None:
         try:
@@ -370,14 +377,15 @@ class TrainingWorker(TensorBoardLogging, LandscapeWork, QObject):
                 self._study = progress
 
         try:
-            runners[kind](**params, report=report, should_stop=self._study_stop.is_set)
+            with self.study_pool.for_study() as runner:
+                runners[kind](**params, report=report, should_stop=self._study_stop.is_set, runner=runner)
         except InterruptedError:
             with self._lock:
                 if self._study is not None:
                     self._study.message = "Stopped"
             self._set_status(state=previous, message=f"The {kind} study was stopped")
             return
-        except SpecError as exc:
+        except (SpecError, WorkerLost) as exc:  # a setting the engine refused, or a study process that ended
             message = setting_error(exc, params.get("path"))
             self._set_status(state=previous, message=message)
             self._emit(self.failed, message)

@@ -90,10 +90,11 @@ def scores(pred: np.ndarray, target: np.ndarray, task: str) -> dict:
 
 def cross_validate(exp: Experiment, folds: int = 5,
                    on_fold: Callable[[FoldResult], None] | None = None,
-                   on_epoch: Callable[[int, object], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> CrossValidation:
-    """Run K-fold cross-validation of ``exp``; ``on_fold`` is called after each fold (for progress),
-    ``on_epoch(fold, snapshot)`` after each epoch; ``should_stop`` is checked between epochs."""
+                   on_epoch: Callable[[int, dict], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None, runner=None) -> CrossValidation:
+    """Run K-fold cross-validation of ``exp``; ``on_fold`` is called after each fold, in fold order (for progress),
+    ``on_epoch(fold, metrics row)`` after each epoch; ``should_stop`` is checked between epochs. The folds train on
+    ``runner`` (engine/studies/runner.py; default: one after another here)."""
     if not MIN_FOLDS <= folds <= MAX_FOLDS:
         raise SpecError(f"{folds} is out of range [{MIN_FOLDS}, {MAX_FOLDS}]", field="folds")
     # The test rows (data.test) are kept out of every fold: they are for the one final, untouched score.
@@ -101,28 +102,40 @@ def cross_validate(exp: Experiment, folds: int = 5,
     n = len(table.y)
     if folds > n:
         raise SpecError(f"{folds} folds need at least {folds} rows; this data has {n}", field="folds")
-    from sklearn.model_selection import KFold
-
-    from engine.training.trainer import Trainer
+    from engine.studies.runner import Job, SerialRunner
 
     targets = one_hot_targets(table)
     predictions = np.full(targets.shape, np.nan)
-    results = []
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=exp.data.seed)
-    for k, (train_rows, test_rows) in enumerate(splitter.split(np.arange(n)), start=1):
-        trained_on, held_out = fold_datasets(exp, table, np.sort(train_rows), np.sort(test_rows))
-        trainer = Trainer(exp, trained_on, grid_every=0)
-        weights_from_epoch = train_fold(trainer, k, on_epoch, should_stop)
-        pred = predict_held_out(trainer, held_out)
-        predictions[held_out.val_index] = pred
-        stopping_size = len(trained_on.val_index) if trained_on is not held_out else 0
-        result = FoldResult(k, len(trained_on.train_index), len(test_rows),
-                            scores(pred, targets[held_out.val_index], table.task), trainer.history,
-                            stopping_size=stopping_size, epochs=trainer.epoch, weights_from_epoch=weights_from_epoch)
+    results: list[FoldResult] = []
+
+    def finished(_i: int, outcome) -> None:
+        result, held_out_rows, pred = outcome
+        predictions[held_out_rows] = pred
         results.append(result)
         if on_fold is not None:
             on_fold(result)
+
+    each = None if on_epoch is None else (lambda i, row: on_epoch(i + 1, row))
+    jobs = [Job(train_fold_job, (exp, folds, k)) for k in range(1, folds + 1)]
+    (runner or SerialRunner()).run(jobs, finished, each, should_stop)
     return CrossValidation(results, predictions, targets, table.task, table)
+
+
+def train_fold_job(exp: Experiment, folds: int, fold: int, *, on_epoch=None, should_stop=None):
+    """One fold (a job, engine/studies/runner.py): (its FoldResult, the held-out rows, their predictions)."""
+    from engine.studies.trainings import fold_split
+    from engine.training.trainer import Trainer
+
+    table, train_rows, test_rows = fold_split(exp, folds, fold)
+    trained_on, held_out = fold_datasets(exp, table, train_rows, test_rows)
+    trainer = Trainer(exp, trained_on, grid_every=0)
+    weights_from_epoch = train_fold(trainer, on_epoch, should_stop)
+    pred = predict_held_out(trainer, held_out)
+    stopping_size = len(trained_on.val_index) if trained_on is not held_out else 0
+    result = FoldResult(fold, len(trained_on.train_index), len(test_rows),
+                        scores(pred, one_hot_targets(table)[held_out.val_index], table.task), trainer.history,
+                        stopping_size=stopping_size, epochs=trainer.epoch, weights_from_epoch=weights_from_epoch)
+    return result, held_out.val_index, pred
 
 
 def fold_datasets(exp: Experiment, table: Table, train_rows: np.ndarray,
@@ -161,8 +174,7 @@ def stopping_split(table: Table, train_rows: np.ndarray, fraction: float, seed: 
     return train_rows[fit], train_rows[stop]
 
 
-def train_fold(trainer, fold: int, on_epoch: Callable[[int, object], None] | None,
-               should_stop: Callable[[], bool] | None) -> int:
+def train_fold(trainer, on_epoch: Callable[[dict], None] | None, should_stop: Callable[[], bool] | None) -> int:
     """Train up to the spec's epochs, ending at the early stop if there is one; return the epoch whose weights
     the model ends with (the best epoch's, restored as Keras' ``fit`` does, when ``restore_best_weights``)."""
     rule = trainer.exp.training.early_stopping
@@ -173,7 +185,7 @@ def train_fold(trainer, fold: int, on_epoch: Callable[[int, object], None] | Non
             raise InterruptedError("cross-validation stopped")
         snap = trainer.step()
         if on_epoch is not None:
-            on_epoch(fold, snap)
+            on_epoch(snap.metrics_row())
         if keep_best and trainer.best_epoch == trainer.epoch:
             best_weights = trainer.weights_now()  # batch norm's moving statistics too
     if best_weights is None:

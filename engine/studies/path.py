@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from engine.spec import MAX_FOLDS, MIN_FOLDS, Experiment, SpecError, set_path
-from engine.studies.progress import Curve, Report, ShouldStop, StudyProgress
-from engine.studies.sweep import check_seeds, prediction_metric, run_cells
-from engine.training.snapshot import NEAR_ZERO, Snapshot
+from engine.studies.progress import Report, RunCurves, ShouldStop, StudyProgress
+from engine.studies.sweep import check_seeds, prediction_metric
+from engine.training.snapshot import NEAR_ZERO
 
-OnEpoch = Callable[[float, int, int, Snapshot], None]  # (value, seed, fold, snapshot); fold 0 without K-fold
+OnEpoch = Callable[[float, int, int, dict], None]  # (value, seed, fold, metrics row); fold 0 without K-fold
 SCORES = ("train_{}", "val_{}", "train_loss", "val_loss")
 #: lines a picture draws at most (one per kernel weight): beyond it, every k-th weight (see drawn_weights)
 MAX_DRAWN_WEIGHTS = 1000
@@ -90,71 +90,83 @@ def check_path(exp: Experiment, path: str, values: list[float], folds: int, seed
 
 def run_path(exp: Experiment, path: str, values: list[float], folds: int = 0, seeds: int = 1,
              on_run: Callable[[PathRun], None] | None = None, on_epoch: OnEpoch | None = None,
-             should_stop: ShouldStop | None = None) -> list[PathRun]:
+             should_stop: ShouldStop | None = None, runner=None) -> list[PathRun]:
     """Train ``exp`` for every value of the field at ``path`` × seed (training seeds exp.training.seed, +1, …),
     with ``folds`` K ≥ 2 K times each (0: once, on the experiment's own training rows).
 
-    ``on_epoch(value, seed, fold, snapshot)`` is called after every epoch, ``on_run`` after every run;
-    ``should_stop`` is checked between epochs (True raises InterruptedError). A value whose training diverges
-    raises SpecError naming it."""
+    ``on_epoch(value, seed, fold, metrics row)`` is called after every epoch, ``on_run`` after every run (in the
+    order value, seed, fold, whichever finished first); ``should_stop`` is checked between epochs (True raises
+    InterruptedError). A value whose training diverges raises SpecError naming it. The runs train on ``runner``
+    (engine/studies/runner.py; default: here, one after another)."""
     variants = check_path(exp, path, values, folds, seeds)
-    from engine.training.trainer import TrainingDiverged
+    from engine.studies.runner import Job, SerialRunner
 
+    keys: list[tuple[float, int, int]] = []  # (value, seed, fold) of each job
+    jobs: list[Job] = []
+    for value, variant in zip(values, variants, strict=True):
+        for s in range(seeds):
+            seed = exp.training.seed + s
+            if not folds:
+                run = variant.copy()
+                run.training.seed = seed
+                keys.append((value, seed, 0))
+                jobs.append(Job(train_path_run, (run, exp, value, path)))
+            for k in range(1, folds + 1):
+                keys.append((value, seed, k))
+                jobs.append(Job(train_path_fold, (variant, value, seed, folds, k, path)))
     runs: list[PathRun] = []
 
-    def ran(run: PathRun) -> PathRun:
+    def finished(_i: int, run: PathRun) -> None:
         runs.append(run)
         if on_run is not None:
             on_run(run)
-        return run
 
-    try:
-        if not folds:
-            def record(key, seed, trainer) -> PathRun:
-                return ran(finished_run(key, seed, 0, trainer, trainer.data, trainer.data))
+    def each_epoch(i: int, row: dict) -> None:
+        on_epoch(*keys[i], row)
 
-            def each_epoch(key, seed, snap) -> None:
-                if on_epoch is not None:
-                    on_epoch(key, seed, 0, snap)
-
-            run_cells(exp, list(zip(values, variants, strict=True)), seeds, record, on_epoch=each_epoch,
-                      should_stop=should_stop)
-        else:
-            for value, variant in zip(values, variants, strict=True):
-                for s in range(seeds):
-                    _k_fold_runs(variant, value, exp.training.seed + s, folds, ran, on_epoch, should_stop)
-    except TrainingDiverged as exc:
-        value = values[len(runs) // (seeds * max(folds, 1))]  # the value whose run was training
-        raise SpecError(f"{path} = {value:g}: {str(exc).split(':')[0]}; leave this value out or lower the "
-                        "learning rate", field="values") from None
+    (runner or SerialRunner()).run(jobs, finished, None if on_epoch is None else each_epoch, should_stop)
     return runs
 
 
-def _k_fold_runs(variant: Experiment, value: float, seed: int, folds: int, ran, on_epoch, should_stop) -> None:
-    """K runs of ``variant`` with training seed ``seed``: the folds engine.studies.crossval.cross_validate makes."""
-    from sklearn.model_selection import KFold
+def train_path_run(run: Experiment, data_of: Experiment, value: float, field: str, *, on_epoch=None,
+                   should_stop=None) -> PathRun:
+    """A path run without folds (a job, engine/studies/runner.py): its final kernels and scores; a diverging run
+    raises SpecError naming ``field`` = ``value``."""
+    from engine.studies.trainings import dataset_of, train_to_end
+    from engine.training.trainer import Trainer, TrainingDiverged
 
-    from engine.data import load_table, without_test_rows
+    trainer = Trainer(run, dataset_of(data_of), grid_every=0)
+    try:
+        train_to_end(trainer, on_epoch, should_stop, "path")
+    except TrainingDiverged as exc:
+        raise diverged_value(field, value, exc) from None
+    return finished_run(value, run.training.seed, 0, trainer, trainer.data, trainer.data)
+
+
+def train_path_fold(variant: Experiment, value: float, seed: int, folds: int, fold: int, field: str, *,
+                    on_epoch=None, should_stop=None) -> PathRun:
+    """A path run with K-fold (a job): ``variant`` with training seed ``seed`` on fold ``fold`` of
+    engine.studies.crossval's split, scored on its held-out rows."""
     from engine.studies.crossval import fold_datasets, train_fold
-    from engine.training.trainer import Trainer
+    from engine.studies.trainings import fold_split
+    from engine.training.trainer import Trainer, TrainingDiverged
 
     run = variant.copy()
     run.training.seed = seed
-    table = without_test_rows(load_table(run.data, run.base_dir), run.data)
-    n = len(table.y)
-    if folds > n:
-        raise SpecError(f"{folds} folds need at least {folds} rows; this data has {n}", field="folds")
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=run.data.seed)  # cross_validate's split
-    for k, (train_rows, test_rows) in enumerate(splitter.split(np.arange(n)), start=1):
-        trained_on, held_out = fold_datasets(run, table, np.sort(train_rows), np.sort(test_rows))
-        trainer = Trainer(run, trained_on, grid_every=0)
+    table, train_rows, test_rows = fold_split(run, folds, fold)
+    trained_on, held_out = fold_datasets(run, table, train_rows, test_rows)
+    trainer = Trainer(run, trained_on, grid_every=0)
+    try:
+        train_fold(trainer, on_epoch, should_stop)
+    except TrainingDiverged as exc:
+        raise diverged_value(field, value, exc) from None
+    return finished_run(value, seed, fold, trainer, trained_on, held_out)
 
-        def each_epoch(fold: int, snap: Snapshot) -> None:
-            if on_epoch is not None:
-                on_epoch(value, seed, fold, snap)
 
-        train_fold(trainer, k, each_epoch, should_stop)
-        ran(finished_run(value, seed, k, trainer, trained_on, held_out))
+def diverged_value(path: str, value: float, exc: Exception) -> SpecError:
+    """The error of a path whose run for ``value`` diverged."""
+    return SpecError(f"{path} = {value:g}: {str(exc).split(':')[0]}; leave this value out or lower the "
+                     "learning rate", field="values")
 
 
 def finished_run(value: float, seed: int, fold: int, trainer, trained_on, validated_on) -> PathRun:
@@ -247,7 +259,8 @@ def log_axis(values: list[float]) -> bool:
 
 
 def run_path_study(exp: Experiment, path: str, values: list[float], folds: int = 0, seeds: int = 1,
-                   report: Report | None = None, should_stop: ShouldStop | None = None) -> StudyProgress:
+                   report: Report | None = None, should_stop: ShouldStop | None = None,
+                   runner=None) -> StudyProgress:
     """The path as a study the window draws while it trains: a curve per run, and per finished value a table row
     (:meth:`PathPoint.row`) and its first run's weights.
 
@@ -260,27 +273,29 @@ def run_path_study(exp: Experiment, path: str, values: list[float], folds: int =
     per_value = seeds * max(folds, 1)
     total = len(values) * per_value
 
-    def on_epoch(value: float, seed: int, fold: int, snap: Snapshot) -> None:
-        label = f"{value:g} (seed {seed}" + (f", fold {fold})" if fold else ")")
-        if not progress.curves or progress.curves[-1].label != label or progress.curves[-1].done:
-            progress.metric = snap.metric_name
-            progress.curves.append(Curve(label))
-        progress.curves[-1].rows.append(snap.metrics_row())
+    curves = RunCurves(progress)
+
+    def label(value: float, seed: int, fold: int) -> str:
+        return f"{value:g} (seed {seed}" + (f", fold {fold})" if fold else ")")
+
+    def on_epoch(value: float, seed: int, fold: int, row: dict) -> None:
+        curves.add_row((value, seed, fold), label(value, seed, fold), row)
         progress.message = (f"{path} = {value:g}, run {len(runs) + 1} of {total}, "
-                            f"epoch {snap.epoch} of {exp.training.epochs}")
+                            f"epoch {row['epoch']} of {exp.training.epochs}")
         if report is not None:
             report(progress)
 
     def on_run(run: PathRun) -> None:
         runs.append(run)
-        progress.curves[-1].done = True
+        curves.finish((run.value, run.seed, run.fold), label(run.value, run.seed, run.fold))
         progress.result.setdefault("names", weight_names(run.kernels))
         if (len(runs) - 1) % per_value == 0:  # the value's first run
             progress.result["lines"].append((run.value, flat_weights(run.kernels)))
         if len(runs) % per_value == 0:
             progress.table.append(summarize_value(runs[-per_value:]).row())
 
-    run_path(exp, path, values, folds, seeds, on_run=on_run, on_epoch=on_epoch, should_stop=should_stop)
+    run_path(exp, path, values, folds, seeds, on_run=on_run, on_epoch=on_epoch, should_stop=should_stop,
+             runner=runner)
     progress.done = True
     progress.message = f"{len(values)} values of {path}, {total} runs"
     if report is not None:

@@ -38,3 +38,34 @@ class StudyProgress:
     #: compare: {} · cv: {"final": scores over all out-of-sample predictions} ·
     #: sweep: {"param": path, "values": [...], "log_x": bool, "best": value}
     result: dict = field(default_factory=dict)
+
+
+def row_metric(row: dict) -> str:
+    """The metric a metrics row carries: "rmse" (regression) or "accuracy"."""
+    return "rmse" if "rmse" in row else "accuracy"
+
+
+@dataclass
+class RunCurves:
+    """A study's curves, one per run, for runs that may train at the same time: a run's curve is made (appended to
+    the progress) at its first epoch and found again by its key (value and seed, or value, seed and fold)."""
+
+    progress: StudyProgress
+    running: dict = field(default_factory=dict)  # run key → its curve, until the run is done
+
+    def add_row(self, key, label: str, row: dict) -> Curve:
+        curve = self.running.get(key)
+        if curve is None:
+            self.progress.metric = row_metric(row)
+            curve = self.running[key] = Curve(label)
+            self.progress.curves.append(curve)
+        curve.rows.append(row)
+        return curve
+
+    def finish(self, key, label: str) -> None:
+        """The run is done (a run stopped before its first epoch gets an empty curve, so every run has one)."""
+        curve = self.running.pop(key, None)
+        if curve is None:
+            curve = Curve(label)
+            self.progress.curves.append(curve)
+        curve.done = True

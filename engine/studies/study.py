@@ -1,13 +1,16 @@
 """Studies: several runs of one experiment, reported while they train — compare, cross-validate, sweep.
 
-Each study is a plain function (Orange3's style: long work with partial results). It trains on the
-calling thread and calls ``report(progress)`` after every epoch with one :class:`StudyProgress` that it
-keeps filling in; ``should_stop()`` is checked between epochs (a True ends the study with
-``InterruptedError``). The window's worker runs them on its thread and shows the latest progress; the CLI
-runs the same engine functions (``cv``, ``sweep``) without a report.
+Each study is a plain function (Orange3's style: long work with partial results). Its runs are independent
+trainings, handed to a runner (engine/studies/runner.py: here one after another, or on worker processes or a Ray
+cluster, the same numbers either way); it calls ``report(progress)`` after every epoch of any run with one
+:class:`StudyProgress` that it keeps filling in; ``should_stop()`` is checked between epochs (a True ends the
+study with ``InterruptedError``). The window's worker runs them on its thread and shows the latest progress; the
+CLI runs the same engine functions (``cv``, ``sweep``, ``path``) without a report.
 
 Thread rule: a progress object is only ever *added to* (rows appended, curves and table rows appended,
-fields replaced), so a reader on another thread may look at it at any time and copy what it needs.
+fields replaced), so a reader on another thread may look at it at any time and copy what it needs. With several
+workers, several curves grow at once; each is made when its run's first epoch arrives, table rows come in the runs'
+order.
 
 - :func:`run_compare`: up to 4 variants of an experiment, same data and seed, one epoch each in turn;
   :func:`~engine.studies.variants.classic_variants` (around the experiment's own mechanism) or
@@ -19,10 +22,18 @@ fields replaced), so a reader on another thread may look at it at any time and c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from engine.spec import Experiment, SpecError
-from engine.studies.progress import Curve, Report, ShouldStop, StudyProgress  # noqa: F401  (importable from here)
+from engine.studies.progress import (  # noqa: F401  (importable from here)
+    Curve,
+    Report,
+    RunCurves,
+    ShouldStop,
+    StudyProgress,
+)
 from engine.studies.variants import (  # noqa: F401  (the compare study's variants, used with it from here)
     CLASSIC_DROPOUT,
     CLASSIC_L2,
@@ -62,11 +73,14 @@ def run_summary(label: str, rows: list[dict], metric: str) -> dict:
 
 
 def run_compare(variants: list[tuple[str, Experiment]], report: Report | None = None,
-                should_stop: ShouldStop | None = None) -> StudyProgress:
+                should_stop: ShouldStop | None = None, runner=None) -> StudyProgress:
     """Train every variant one epoch in turn until each reaches its epoch limit (or stops early, or diverges: its
-    row then has ``diverged_epoch`` and the last finite epoch's numbers, and the others go on)."""
+    row then has ``diverged_epoch`` and the last finite epoch's numbers, and the others go on). With a runner of
+    several workers, the variants train at the same time, each on its own (the same numbers)."""
     if not 1 <= len(variants) <= MAX_VARIANTS:
         raise SpecError(f"compare: {len(variants)} variants; 1 to {MAX_VARIANTS} can be compared")
+    if runner is not None and runner.workers > 1 and len(variants) > 1:
+        return _compare_at_once(variants, runner, report, should_stop)
     from engine.data import load_dataset
     from engine.training.trainer import Trainer, TrainingDiverged
 
@@ -112,11 +126,73 @@ def run_compare(variants: list[tuple[str, Experiment]], report: Report | None = 
     return progress
 
 
+def _compare_at_once(variants: list[tuple[str, Experiment]], runner, report: Report | None,
+                     should_stop: ShouldStop | None) -> StudyProgress:
+    from engine.studies.runner import Job
+
+    progress = StudyProgress("compare", compare_title(variants), curves=[Curve(label) for label, _ in variants])
+    diverged: list[str] = []
+    most = max(exp.training.epochs for _, exp in variants)
+
+    def on_epoch(i: int, snap: Snapshot) -> None:
+        curve = progress.curves[i]
+        progress.metric = snap.metric_name
+        curve.rows.append(snap.metrics_row())
+        curve.snapshot = snap
+        progress.message = f"epoch {max(len(c.rows) for c in progress.curves)} of {most}"
+        if report is not None:
+            report(progress)
+
+    def finished(i: int, outcome) -> None:
+        label, curve = variants[i][0], progress.curves[i]
+        curve.done = True
+        row = run_summary(label, outcome.rows, progress.metric)  # its finite epochs: the rows its curve has
+        if outcome.diverged_epoch:
+            row["diverged_epoch"] = outcome.diverged_epoch
+            diverged.append(f"{label} diverged in epoch {outcome.diverged_epoch}")
+        progress.table.append(row)
+
+    runner.run([Job(fit_variant, (exp,)) for _, exp in variants], finished, on_epoch, should_stop)
+    progress.done = True
+    progress.message = f"Compared {len(variants)} variants" + "".join(
+        f"; {note} (its last finite epoch is shown)" for note in diverged)
+    if report is not None:
+        report(progress)
+    return progress
+
+
+@dataclass
+class Compared:
+    """A compared variant's training: its metrics rows, and the epoch it diverged in (0: it did not)."""
+
+    rows: list[dict]
+    diverged_epoch: int = 0
+
+
+def fit_variant(exp: Experiment, *, on_epoch=None, should_stop=None) -> Compared:
+    """A compared variant trained to its end (a job, engine/studies/runner.py); a divergence ends it alone (its rows
+    are its finite epochs). ``on_epoch`` gets each epoch's snapshot (the compare page draws its weights)."""
+    from engine.studies.trainings import dataset_of
+    from engine.training.trainer import Trainer, TrainingDiverged
+
+    trainer = Trainer(exp, dataset_of(exp), grid_every=0)
+    while trainer.epoch < exp.training.epochs and not trainer.stopped_early:
+        if should_stop is not None and should_stop():
+            raise InterruptedError("comparison stopped")
+        try:
+            snap = trainer.step()
+        except TrainingDiverged:
+            return Compared(trainer.history, trainer.epoch)
+        if on_epoch is not None:
+            on_epoch(snap)
+    return Compared(trainer.history)
+
+
 # ---------------------------------------------------------------------------- cross-validation
 
 
 def run_cv_study(exp: Experiment, folds: int = 5, report: Report | None = None,
-                 should_stop: ShouldStop | None = None) -> StudyProgress:
+                 should_stop: ShouldStop | None = None, runner=None) -> StudyProgress:
     """K-fold cross-validation with a curve per fold (validation = the held-out fold) and a row per fold.
 
     Table columns: fold, train_size, test_size and the fold's scores (rmse; accuracy and log_loss for
@@ -126,23 +202,20 @@ def run_cv_study(exp: Experiment, folds: int = 5, report: Report | None = None,
 
     progress = StudyProgress("cv", f"{folds}-fold cross-validation")
 
-    def on_epoch(fold: int, snap: Snapshot) -> None:
-        if len(progress.curves) < fold:
-            progress.metric = snap.metric_name
-            progress.curves.append(Curve(f"fold {fold}"))
-        curve = progress.curves[fold - 1]
-        curve.rows.append(snap.metrics_row())
-        curve.snapshot = snap
-        progress.message = f"fold {fold} of {folds}, epoch {snap.epoch} of {exp.training.epochs}"
+    curves = RunCurves(progress)
+
+    def on_epoch(fold: int, row: dict) -> None:
+        curves.add_row(fold, f"fold {fold}", row)
+        progress.message = f"fold {fold} of {folds}, epoch {row['epoch']} of {exp.training.epochs}"
         if report is not None:
             report(progress)
 
     def on_fold(result) -> None:
-        progress.curves[result.fold - 1].done = True
+        curves.finish(result.fold, f"fold {result.fold}")
         progress.table.append({"fold": result.fold, "train_size": result.train_size, "test_size": result.test_size,
                                **result.scores})
 
-    cv = cross_validate(exp, folds, on_fold=on_fold, on_epoch=on_epoch, should_stop=should_stop)
+    cv = cross_validate(exp, folds, on_fold=on_fold, on_epoch=on_epoch, should_stop=should_stop, runner=runner)
     progress.result = {"final": cv.final_scores()}
     progress.done = True
     progress.message = f"Final, out of sample score (RMSE): {cv.final_rmse:.4g}"
@@ -156,7 +229,7 @@ def run_cv_study(exp: Experiment, folds: int = 5, report: Report | None = None,
 
 def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int = 1,
                     report: Report | None = None, should_stop: ShouldStop | None = None,
-                    path2: str | None = None, values2: list[float] | None = None) -> StudyProgress:
+                    path2: str | None = None, values2: list[float] | None = None, runner=None) -> StudyProgress:
     """Train ``exp`` for each value of the field at ``path`` (× seeds): a curve per run, a row per finished run.
     With ``path2`` and ``values2``, for each pair of values of the two fields instead
     (:func:`engine.studies.sweep_grid.run_grid_study`).
@@ -171,7 +244,7 @@ def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int 
     if path2 is not None:
         from engine.studies.sweep_grid import run_grid_study
 
-        return run_grid_study(exp, (path, path2), (values, values2 or []), seeds, report, should_stop)
+        return run_grid_study(exp, (path, path2), (values, values2 or []), seeds, report, should_stop, runner)
     from engine.studies.sweep import best_value, run_sweep
 
     positive = all(v > 0 for v in values)
@@ -179,27 +252,24 @@ def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int 
                              result={"param": path, "values": list(values),
                                      "log_x": positive and len(values) > 1 and max(values) / min(values) > 10})
     runs: list = []
+    curves = RunCurves(progress)
 
-    def on_epoch(value: float, seed: int, snap: Snapshot) -> None:
-        if not progress.curves or progress.curves[-1].label != f"{value:g} (seed {seed})":
-            progress.metric = snap.metric_name
-            progress.curves.append(Curve(f"{value:g} (seed {seed})"))
-        curve = progress.curves[-1]
-        curve.rows.append(snap.metrics_row())
-        progress.message = f"{path} = {value:g}, seed {seed}, epoch {snap.epoch} of {exp.training.epochs}"
+    def on_epoch(value: float, seed: int, row: dict) -> None:
+        curves.add_row((value, seed), f"{value:g} (seed {seed})", row)
+        progress.message = f"{path} = {value:g}, seed {seed}, epoch {row['epoch']} of {exp.training.epochs}"
         if report is not None:
             report(progress)
 
     def on_row(row) -> None:
         runs.append(row)
-        progress.curves[-1].done = True
+        curves.finish((row.value, row.seed), f"{row.value:g} (seed {row.seed})")
         progress.table.append(asdict(row))
 
     def on_test_score(score) -> None:
         progress.result["test_score"] = {**asdict(score), "text": score.sentence()}
 
     run_sweep(exp, path, values, seeds, on_row=on_row, on_epoch=on_epoch, should_stop=should_stop,
-              on_test_score=on_test_score)
+              on_test_score=on_test_score, runner=runner)
     progress.result["best"] = best_value(runs)
     progress.done = True
     progress.message = f"Best {path}: {progress.result['best']:g} (lowest mean final validation loss)"
@@ -209,8 +279,9 @@ def run_sweep_study(exp: Experiment, path: str, values: list[float], seeds: int 
 
 
 def run_path_study(exp: Experiment, path: str, values: list[float], folds: int = 0, seeds: int = 1,
-                   report: Report | None = None, should_stop: ShouldStop | None = None) -> StudyProgress:
+                   report: Report | None = None, should_stop: ShouldStop | None = None,
+                   runner=None) -> StudyProgress:
     """The regularization path (engine/studies/path.py): every kernel weight against the values of one field."""
     from engine.studies import path as regularization_path
 
-    return regularization_path.run_path_study(exp, path, values, folds, seeds, report, should_stop)
+    return regularization_path.run_path_study(exp, path, values, folds, seeds, report, should_stop, runner)

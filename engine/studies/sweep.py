@@ -73,17 +73,19 @@ class FinalTestScore:
 
 def run_sweep(exp: Experiment, path: str, values: list[float], seeds: int = 1,
               on_row: Callable[[SweepRow], None] | None = None,
-              on_epoch: Callable[[float, int, object], None] | None = None,
+              on_epoch: Callable[[float, int, dict], None] | None = None,
               should_stop: Callable[[], bool] | None = None,
-              on_test_score: Callable[[FinalTestScore], None] | None = None) -> list[SweepRow]:
+              on_test_score: Callable[[FinalTestScore], None] | None = None, runner=None) -> list[SweepRow]:
     """Train ``exp`` for every value × seed (training seeds exp.training.seed, +1, …; the data stays the same).
 
-    ``on_epoch(value, seed, snapshot)`` is called after every epoch, ``on_row`` after every run;
-    ``should_stop`` is checked between epochs (True raises InterruptedError). With test rows (data.test > 0),
-    ``on_test_score`` is called once at the end with the chosen value's :class:`FinalTestScore`."""
+    ``on_epoch(value, seed, metrics row)`` is called after every epoch, ``on_row`` after every run (in the order
+    value by value, seed by seed, whichever finished first); ``should_stop`` is checked between epochs (True raises
+    InterruptedError). With test rows (data.test > 0), ``on_test_score`` is called once at the end with the chosen
+    value's :class:`FinalTestScore`. The runs train on ``runner`` (engine/studies/runner.py; default: here, one
+    after another)."""
     check_seeds(seeds)
     cells = [(v, set_path(exp, path, v)) for v in values]  # every value is checked before anything trains
-    return run_cells(exp, cells, seeds, _sweep_row, on_row, on_epoch, should_stop, on_test_score)
+    return run_cells(exp, cells, seeds, _sweep_row, on_row, on_epoch, should_stop, on_test_score, runner)
 
 
 def check_seeds(seeds: int) -> None:
@@ -91,50 +93,78 @@ def check_seeds(seeds: int) -> None:
         raise SpecError(f"{seeds} is out of range [1, {MAX_SWEEP_SEEDS}]", field="seeds")
 
 
-def run_cells(exp: Experiment, cells: list[tuple[object, Experiment]], seeds: int, make_row: Callable,
-              on_row=None, on_epoch=None, should_stop=None, on_test_score=None) -> list:
-    """Train every cell (a key — one value, or a pair of values — and its variant of ``exp``) × seed, in order.
-
-    ``make_row(key, seed, trainer)`` makes each run's row; a row's ``value`` is its cell's key, and the chosen
-    cell is the key with the lowest mean final validation loss (:func:`best_value`)."""
-    from engine.data import load_dataset
-
-    dataset = load_dataset(exp)
-    scoring = on_test_score is not None and len(dataset.test_index) > 0
-    rows: list = []
-    final_weights: dict[object, list[list[np.ndarray]]] = {}  # per cell that may still be chosen, per seed
-    keys = [key for key, _ in cells]
-    for i, (key, variant) in enumerate(cells):
+def seeded_runs(exp: Experiment, cells: list[tuple[object, Experiment]], seeds: int) -> list[tuple[object, Experiment]]:
+    """(key, the cell's experiment with its training seed: exp.training.seed, +1, …), cell by cell, seed by seed."""
+    runs = []
+    for key, variant in cells:
         for s in range(seeds):
             run = variant.copy()
             run.training.seed = exp.training.seed + s
-            trainer = _train(run, dataset, key, on_epoch, should_stop)
-            rows.append(make_row(key, run.training.seed, trainer))
-            if scoring:
-                final_weights.setdefault(key, []).append([v.numpy() for v in _final_state(trainer)])
-            if on_row is not None:
-                on_row(rows[-1])
-        _forget_unchosen(final_weights, best_value(rows), keys[i + 1:])
+            runs.append((key, run))
+    return runs
+
+
+def run_cells(exp: Experiment, cells: list[tuple[object, Experiment]], seeds: int, make_row: Callable,
+              on_row=None, on_epoch=None, should_stop=None, on_test_score=None, runner=None) -> list:
+    """Train every cell (a key — one value, or a pair of values — and its variant of ``exp``) × seed.
+
+    ``make_row(key, seed, trained)`` makes each run's row from its :class:`engine.studies.trainings.Trained`; a row's
+    ``value`` is its cell's key, and the chosen cell is the key with the lowest mean final validation loss
+    (:func:`best_value`)."""
+    from engine.studies.runner import Job, SerialRunner
+    from engine.studies.trainings import dataset_of
+
+    runner = runner or SerialRunner()
+    scoring = on_test_score is not None and len(dataset_of(exp).test_index) > 0
+    runs = seeded_runs(exp, cells, seeds)
+    rows: list = []
+    final_weights: dict[object, list[list[np.ndarray]]] = {}  # per cell that may still be chosen, per seed
+    keys = [key for key, _ in cells]
+
+    def finished(i: int, trained) -> None:
+        key, run = runs[i]
+        rows.append(make_row(key, run.training.seed, trained))
+        if scoring:
+            final_weights.setdefault(key, []).append(trained.state)
+        if on_row is not None:
+            on_row(rows[-1])
+        if (i + 1) % seeds == 0:  # the cell's last run
+            _forget_unchosen(final_weights, best_value(rows), keys[(i + 1) // seeds:])
+
+    def each_epoch(i: int, row: dict) -> None:
+        key, run = runs[i]
+        on_epoch(key, run.training.seed, row)
+
+    runner.run([Job(train_run, (run, exp, scoring)) for _, run in runs], finished,
+               None if on_epoch is None else each_epoch, should_stop)
     if scoring:
         # Only the chosen cell meets the test rows: scoring every cell on them would invite choosing by
         # them, and the test score would then be as optimistic as the validation score it is meant to check.
         chosen = best_value(rows)
-        on_test_score(score_on_test_rows(cells[keys.index(chosen)][1], dataset, chosen, final_weights[chosen]))
+        job = Job(score_test_rows, (cells[keys.index(chosen)][1], exp, chosen, final_weights[chosen]))
+        runner.run([job], lambda _i, score: on_test_score(score), None, should_stop)
     return rows
 
 
-def _train(run: Experiment, dataset, value, on_epoch, should_stop):
-    """One run of the sweep, to its epoch limit or its early stop; the trainer holds the final model."""
+def train_run(run: Experiment, data_of: Experiment, keep_state: bool = False, *, on_epoch=None,
+              should_stop=None):
+    """A sweep's run (a job, engine/studies/runner.py): ``run`` trained on ``data_of``'s data (the swept
+    experiment's, the same for every run); its :class:`engine.studies.trainings.Trained`."""
+    from engine.studies.trainings import Trained, dataset_of, final_state, train_to_end
     from engine.training.trainer import Trainer
 
-    trainer = Trainer(run, dataset, grid_every=0)
-    while trainer.epoch < run.training.epochs and not trainer.stopped_early:
-        if should_stop is not None and should_stop():
-            raise InterruptedError("sweep stopped")
-        snap = trainer.step()
-        if on_epoch is not None:
-            on_epoch(value, run.training.seed, snap)
-    return trainer
+    trainer = Trainer(run, dataset_of(data_of), grid_every=0)
+    train_to_end(trainer, on_epoch, should_stop, "sweep")
+    state = [np.array(v.numpy()) for v in final_state(trainer)] if keep_state else []
+    return Trained(trainer.history, trainer.metric_name, state)
+
+
+def score_test_rows(variant: Experiment, data_of: Experiment, value, weights: list[list[np.ndarray]], *,
+                    on_epoch=None, should_stop=None) -> FinalTestScore:
+    """:func:`score_on_test_rows` as a job: on ``data_of``'s data."""
+    from engine.studies.trainings import dataset_of
+
+    return score_on_test_rows(variant, dataset_of(data_of), value, weights)
 
 
 def _sweep_row(value: float, seed: int, trainer) -> SweepRow:
@@ -156,6 +186,7 @@ def _forget_unchosen(final_weights: dict, best: float, later_values: list[float]
 
 def score_on_test_rows(variant: Experiment, dataset, value, weights: list[list[np.ndarray]]) -> FinalTestScore:
     """The mean over ``weights`` (one final model per seed of ``variant``) of the test metric and data loss."""
+    from engine.studies.trainings import final_state
     from engine.training.trainer import Trainer
 
     # The variant's own network: a classic-dropout network scales by its rates at evaluation (Gaussian dropout and
@@ -163,19 +194,13 @@ def score_on_test_rows(variant: Experiment, dataset, value, weights: list[list[n
     trainer = Trainer(variant, dataset, grid_every=0)
     metrics, losses = [], []
     for final in weights:
-        for var, w in zip(_final_state(trainer), final, strict=True):
+        for var, w in zip(final_state(trainer), final, strict=True):
             var.assign(w)
         pred = trainer.predict(dataset.x_test)
         metrics.append(prediction_metric(pred, dataset.y_test, dataset.task, dataset.target_std))
         losses.append(float(trainer.loss_fn(dataset.y_test, pred)))
     return FinalTestScore(value, len(weights), len(dataset.test_index), float(np.mean(metrics)),
                           float(np.mean(losses)), trainer.metric_name)
-
-
-def _final_state(trainer) -> list:
-    """What a final model predicts with: the trainable variables, and batch norm's moving mean and variance."""
-    moving = [v for v in trainer.net.batch_norm_variables() if not v.trainable]
-    return [*trainer.model.trainable_variables, *moving]
 
 
 def prediction_metric(pred: np.ndarray, y: np.ndarray, task: str, target_std: float = 1.0) -> float:

@@ -45,7 +45,7 @@ def run_sweep_grid(exp: Experiment, paths: tuple[str, str], values: tuple[list[f
                    seeds: int = 1, on_row: Callable[[GridRow], None] | None = None,
                    on_epoch: Callable[[Pair, int, object], None] | None = None,
                    should_stop: Callable[[], bool] | None = None,
-                   on_test_score: Callable[[FinalTestScore], None] | None = None) -> list[GridRow]:
+                   on_test_score: Callable[[FinalTestScore], None] | None = None, runner=None) -> list[GridRow]:
     """Train ``exp`` for every value_1 × value_2 × seed: the first field's values outside, the seeds inside.
 
     The callbacks are :func:`engine.studies.sweep.run_sweep`'s, with the pair (value_1, value_2) where it passes
@@ -57,7 +57,7 @@ def run_sweep_grid(exp: Experiment, paths: tuple[str, str], values: tuple[list[f
         on_test_score(replace(score, fields=tuple(paths)))
 
     return run_cells(exp, cells, seeds, grid_row, on_row, on_epoch, should_stop,
-                     scored if on_test_score is not None else None)
+                     scored if on_test_score is not None else None, runner)
 
 
 def grid_cells(exp: Experiment, paths: tuple[str, str], values: tuple[list[float], list[float]]) -> list:
@@ -189,7 +189,7 @@ def plot_heatmap(rows: list[GridRow], path: Path, paths: tuple[str, str]) -> Non
 
 
 def run_grid_study(exp: Experiment, paths: tuple[str, str], values: tuple[list[float], list[float]],
-                   seeds: int = 1, report=None, should_stop=None):
+                   seeds: int = 1, report=None, should_stop=None, runner=None):
     """:func:`engine.studies.study.run_sweep_study` for two fields: a curve per run (``0.01, 0.001 (seed 2)``), a
     table row per finished run (the fields of :class:`GridRow`).
 
@@ -197,7 +197,7 @@ def run_grid_study(exp: Experiment, paths: tuple[str, str], values: tuple[list[f
     with test rows also test_score, as for one field."""
     from dataclasses import asdict
 
-    from engine.studies.progress import Curve, StudyProgress
+    from engine.studies.progress import RunCurves, StudyProgress
 
     progress = StudyProgress("sweep", f"Sweep of {paths[0]} × {paths[1]}",
                              result={"param": paths[0], "values": list(values[0]), "param2": paths[1],
@@ -205,27 +205,27 @@ def run_grid_study(exp: Experiment, paths: tuple[str, str], values: tuple[list[f
                                      "log_y": log_scale(values[1])})
     runs: list[GridRow] = []
     epochs = exp.training.epochs
+    curves = RunCurves(progress)
 
-    def on_epoch(pair: Pair, seed: int, snap) -> None:
-        label = f"{pair[0]:g}, {pair[1]:g} (seed {seed})"
-        if not progress.curves or progress.curves[-1].label != label:
-            progress.metric = snap.metric_name
-            progress.curves.append(Curve(label))
-        progress.curves[-1].rows.append(snap.metrics_row())
+    def label(pair: Pair, seed: int) -> str:
+        return f"{pair[0]:g}, {pair[1]:g} (seed {seed})"
+
+    def on_epoch(pair: Pair, seed: int, row: dict) -> None:
+        curves.add_row((pair, seed), label(pair, seed), row)
         progress.message = (f"{paths[0]} = {pair[0]:g}, {paths[1]} = {pair[1]:g}, seed {seed}, "
-                            f"epoch {snap.epoch} of {epochs}")
+                            f"epoch {row['epoch']} of {epochs}")
         if report is not None:
             report(progress)
 
     def on_row(row: GridRow) -> None:
         runs.append(row)
-        progress.curves[-1].done = True
+        curves.finish((row.value, row.seed), label(row.value, row.seed))
         progress.table.append(asdict(row))
 
     def on_test_score(score: FinalTestScore) -> None:
         progress.result["test_score"] = {**asdict(score), "text": score.sentence()}
 
-    run_sweep_grid(exp, paths, values, seeds, on_row, on_epoch, should_stop, on_test_score)
+    run_sweep_grid(exp, paths, values, seeds, on_row, on_epoch, should_stop, on_test_score, runner)
     progress.result["best"] = best_value(runs)
     progress.done = True
     progress.message = best_sentence(runs, paths)

@@ -27,15 +27,12 @@ from engine.spec import (
     label_smoothing_error,
     live_fields_differ_only,
 )
+from engine.training.diverged import TrainingDiverged  # noqa: F401  (raised here, importable from here)
 from engine.training.epoch_values import layout, make_snapshot, unpack
 from engine.training.keras_names import HEADS
 from engine.training.keras_setup import keras, tf
 from engine.training.model_builder import build_stock_model, build_training_model, make_loss, make_optimizer
 from engine.training.snapshot import GRID_SIZE, Snapshot, WeightBins
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss or the weights became NaN/inf; the last finite weights were restored."""
 
 
 class Trainer:

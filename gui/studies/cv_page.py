@@ -33,6 +33,7 @@ class CrossValidationPage(RunsPage):
         self._folds = 0  # folds on the bar axes
         self._final_shown = False
         self.scores = ["rmse"]
+        self._fold_colours: list[int] = []  # per curve: the colour index of its fold (fold k → k − 1)
 
         self.graphics = paper_graphics()
         self.score_plots: dict[str, pg.PlotItem] = {}
@@ -112,7 +113,7 @@ class CrossValidationPage(RunsPage):
             self._titles[score] = ""  # set again at the new size
         style_plot(self.curve_plot, zoom)
         for i, curve in enumerate(self.curves):
-            curve.setPen(self._pen(i))
+            curve.setPen(self._pen(self._fold_colours[i] if i < len(self._fold_colours) else i))
         style_legend(self.legend, zoom)
         font = scaled_font(zoom * 1.1)
         font.setBold(True)
@@ -150,8 +151,14 @@ class CrossValidationPage(RunsPage):
         return pg.mkPen(self._colour(i), width=LINE_WIDTH * self.zoom)
 
     def _add_fold(self, i: int, label: str) -> None:
+        """Run ``i``'s curve in its fold's colour, the colour of the fold's bar: with several trainings at once
+        the folds' curves may appear out of order ("fold 2" first)."""
         curve = self.run_curves.add(i)
-        curve.setPen(self._pen(i))
+        number = label.rsplit(" ", 1)[-1]
+        colour = int(number) - 1 if number.isdigit() else i
+        del self._fold_colours[i:]
+        self._fold_colours.append(colour)
+        curve.setPen(self._pen(colour))
         self.legend.addItem(curve, label)
         style_legend(self.legend, self.zoom)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from gui.run_state import setting_error
 from gui.session import TrainingSession
 from gui.studies.field_dialog import FieldDialog
 from gui.studies.path_dialog import PathDialog
+from gui.studies.trainings_at_once import TrainingsAtOnce
 from gui.window_menus import make_action
 
 #: fields worth sweeping, with values that show both sides of the best one
@@ -81,7 +82,8 @@ class StudyActions(QObject):
     started = Signal(str)  # the kind of study just asked for (the window shows the study panel)
 
     def __init__(self, parent: QWidget, document: ExperimentDocument, session: TrainingSession,
-                 show_message: Callable[[str], None]) -> None:
+                 show_message: Callable[[str], None], settings: QSettings | None = None) -> None:
+        """With ``settings`` (the window's), the menu has "Trainings at once", kept in them."""
         super().__init__(parent)
         self._parent = parent
         self.document = document
@@ -102,12 +104,15 @@ class StudyActions(QObject):
         self.path_action = action("Regularization path…", self.ask_path)
         self.stop_action = action("Stop the study", session.cancel_study, "Ctrl+.")
         self.save_csv_action = action("Save the study as CSV…", self.ask_save_csv)
+        self.trainings_at_once = None if settings is None else TrainingsAtOnce(
+            parent, settings, session.worker.study_pool, show_message)
         self._refresh()
 
     def actions(self) -> list:
+        at_once = [] if self.trainings_at_once is None else [None, self.trainings_at_once.menu.menuAction()]
         return [self.compare_classic_action, None, self.add_variant_action, self.compare_variants_action,
                 self.clear_variants_action, None, self.cv_action, self.sweep_action, self.path_action, None,
-                self.stop_action, self.save_csv_action]
+                self.stop_action, self.save_csv_action, *at_once]
 
     # ------------------------------------------------------------------ compare
     def compare_classic(self) -> None:

@@ -5,7 +5,8 @@ place).
 The final training and validation metric (mean over seeds, each seed's result faint beside it) against the swept
 value (log axis for a wide range), the best value marked, the underfitting side shaded, under it the best value's
 score on the untouched test rows when the data has test rows, and the runs' validation losses (a
-:class:`gui.studies.study_plots.RunCurves`) with the current run's (once done: the best value's) in green.
+:class:`gui.studies.study_plots.RunCurves`) with the runs in training in green (several at once with "Studies ▸
+Trainings at once" above 1; once done: the best value's runs).
 What the pages share is in gui/studies/study_plots.py.
 """
 
@@ -38,6 +39,7 @@ from gui.studies.sweep_heatmap import SweepHeatmap
 FADED = (200, 200, 200)  # earlier sweep runs
 TEST_SCORE_ROW = 2  # of the graphics layout: under the score plot, above the runs' validation losses
 REGION_ALPHA = 40  # of the underfitting side's ORANGE shade
+MOST_NAMED = 3  # runs in training named in the title of the runs' plot (more are counted: the title stays one line)
 
 
 def sweep_means(table: Sequence[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -49,6 +51,22 @@ def sweep_means(table: Sequence[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     train = np.array([np.mean([t for t, _ in by_value[v]]) for v in values], float)
     val = np.array([np.mean([v_ for _, v_ in by_value[v]]) for v in values], float)
     return values, train, val
+
+
+def in_training(curves: Sequence) -> tuple[int, ...]:
+    """The runs not done yet (several train at once on a pool of processes); between two runs trained one after
+    another, none is: then the latest, whose curve is the newest."""
+    running = tuple(i for i, c in enumerate(curves) if not c.done)
+    return running or ((len(curves) - 1,) if curves else ())
+
+
+def runs_named(labels: list[str]) -> str:
+    """"this run, 0.1 (seed 0)", "these runs, 0.1 (seed 0), 0.2 (seed 0)"; more than MOST_NAMED: "these 5 runs"."""
+    if len(labels) == 1:
+        return f"this run, {labels[0]}"
+    if len(labels) <= MOST_NAMED:
+        return "these runs, " + ", ".join(labels)
+    return f"these {len(labels)} runs"
 
 
 class SweepPage(RunsPage):
@@ -161,7 +179,7 @@ class SweepPage(RunsPage):
             self._best_key = (best, self._table_rows)
             self.heatmap.show_best(best, final=True) if self.two_fields else self._show_best(best)
         self._show_test_score((result.get("test_score") or {}).get("text", ""))
-        key = (self.shown, progress.done, best)
+        key = (self.shown, progress.done, best, in_training(curves))
         if key != self._highlight_key:
             self._highlight_key = key
             self._highlight(curves, progress.done, best)
@@ -267,7 +285,7 @@ class SweepPage(RunsPage):
         self.best_line.label.updatePosition()
 
     def _highlight(self, curves: list, done: bool, best: float | None) -> None:
-        """The current run green (once done: the best value's runs), the others faded."""
+        """The runs in training green (once done: the best value's runs), the others faded."""
         self._highlighted = set()
         if done and best is not None:
             cell = ", ".join(f"{v:g}" for v in best) if self.two_fields else f"{best:g}"
@@ -275,8 +293,9 @@ class SweepPage(RunsPage):
             which = "pair" if self.two_fields else "value"
             self._set_runs_title(f"Validation loss per epoch — green: the best {which}, {cell}")
         elif curves:
-            self._highlighted = {len(curves) - 1}
-            self._set_runs_title(f"Validation loss per epoch — green: this run, {curves[-1].label}")
+            self._highlighted = set(in_training(curves))
+            labels = [curves[i].label for i in sorted(self._highlighted)]
+            self._set_runs_title("Validation loss per epoch — green: " + runs_named(labels))
         self._restyle_runs()
 
     def _restyle_runs(self) -> None:

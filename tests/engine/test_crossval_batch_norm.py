@@ -20,12 +20,12 @@ def test_the_best_epochs_batch_norm_statistics_come_back_with_its_weights():
     bn = trainer.net.batch_norms[0]
     at_best = {}
 
-    def remember(_fold, snap):
-        if trainer.best_epoch == snap.epoch:
-            at_best.update(epoch=snap.epoch, kernel=trainer.net.dense[0].kernel.numpy(),
+    def remember(row):
+        if trainer.best_epoch == row["epoch"]:
+            at_best.update(epoch=row["epoch"], kernel=trainer.net.dense[0].kernel.numpy(),
                            mean=bn.moving_mean.numpy(), variance=bn.moving_variance.numpy())
 
-    ended_with = train_fold(trainer, 0, remember, None)
+    ended_with = train_fold(trainer, remember, None)
     assert trainer.epoch == 40 and not trainer.stopped_early  # the limit, not the patience, ended it
     assert ended_with == at_best["epoch"] < 40
     last_mean = trainer._last_finite[1][2]  # the last epoch's moving mean (γ, β, mean, variance)
