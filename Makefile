@@ -12,14 +12,15 @@ EXTRAS ?= dev
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup syslibs run test bench package package-check clean distclean
+.PHONY: help setup syslibs run test bench package dist package-check clean distclean
 
 help:
 	@echo "make run        set up .venv (and Qt's system libraries on Debian/Ubuntu), open the RegLab window"
 	@echo "make test       same set-up, then ruff, the import contracts and the whole test suite headless (PYTEST_ARGS=... passes through)"
 	@echo "make bench      run each bench/*.py headless"
 	@echo "make package    build the desktop app with PyInstaller: dist/RegLab/RegLab (skipped when nothing changed)"
-	@echo "make package-check   build if needed, then run the built app's --self-test headless"
+	@echo "make dist       build if needed, then pack it into one archive: dist/RegLab-<version>-linux-x86_64.tar.gz"
+	@echo "make package-check   build and pack if needed, unpack the archive elsewhere, run its self-test and commands"
 	@echo "make clean      remove caches and build files; make distclean also removes .venv"
 
 setup: $(VENV)/.stamp-install
@@ -51,7 +52,7 @@ bench: setup
 	for f in $$files; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f; done
 
 # The build is redone only when something it bundles changed (CI starts from a clean clone, so it always builds).
-PACKAGED := main.py RegLab.spec pyproject.toml $(shell find engine gui -name "*.py") $(shell find resources -type f)
+PACKAGED := main.py RegLab.spec tools/slim_bundle.py tools/bundle_stand_ins.py pyproject.toml $(shell find engine gui -name "*.py") $(shell find resources -type f)
 APP := dist/RegLab/RegLab
 
 $(VENV)/.stamp-package: pyproject.toml | $(VENV)/.stamp-install
@@ -65,8 +66,17 @@ $(APP): $(PACKAGED) | $(VENV)/.stamp-package $(VENV)/.stamp-syslibs
 	@du -sh dist/RegLab | sed 's/\t.*/ dist\/RegLab/; s/^/size: /'
 	@touch $@
 
-package-check: $(APP)
-	QT_QPA_PLATFORM=offscreen timeout 600 $(APP) --self-test --screenshot build/self-test.png
+# The stamp holds the archive's path (tools/dist_archive.py names it after the version the built app reports).
+ARCHIVE_STAMP := dist/.archive
+
+dist: $(ARCHIVE_STAMP)
+
+$(ARCHIVE_STAMP): $(APP)
+	$(PY) tools/dist_archive.py dist/RegLab --record $@
+
+# What a teacher gets: the archive, unpacked elsewhere, its self-test and commands (tools/check_bundle.sh).
+package-check: $(ARCHIVE_STAMP)
+	PYTHON=$(PY) timeout 900 tools/check_bundle.sh "$$(cat $(ARCHIVE_STAMP))"
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -15,12 +15,13 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 EXIT_BAD_ARGUMENTS = 2
-OWN_OPTIONS = ("-h", "--help", "--version", "--self-test")
+DESKTOP_ENTRY_OPTIONS = ("--install-desktop-entry", "--uninstall-desktop-entry")
+OWN_OPTIONS = ("-h", "--help", "--version", "--self-test", *DESKTOP_ENTRY_OPTIONS)
 USAGE = """\
 usage: reglab [FILE.json]                open the window (on an experiment file, if one is given)
        reglab COMMAND EXP.json [...]     a headless command: no window, no display needed
        reglab --self-test [--screenshot PATH] [--epochs N]
-       reglab --version | --help
+       reglab --version | --help | --install-desktop-entry | --uninstall-desktop-entry
 
 commands:
 {commands}
@@ -30,6 +31,9 @@ options:
   --version    print RegLab's version
   --self-test  check this installation: open the window (off screen without a display), train the default
                experiment, save a screenshot of the window and print one JSON line
+  --install-desktop-entry    put RegLab in this user's application menu, opening .json experiment files
+                             (~/.local/share/applications/reglab.desktop and an icon; XDG_DATA_HOME is respected)
+  --uninstall-desktop-entry  remove that entry and icon
 
 `reglab COMMAND --help` lists a command's options, `reglab --self-test --help` the self-test's.
 The window also takes Qt's own options, e.g. `reglab -platform offscreen`."""
@@ -56,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         from gui.self_test import main as self_test_main
 
         return self_test_main(argv[1:], STARTED_AT)
+    if first in DESKTOP_ENTRY_OPTIONS:
+        return desktop_entry_main(first, argv[1:])
     if argv:
         from engine.cli import COMMANDS  # light: argparse and the spec; Qt and TensorFlow stay unloaded
 
@@ -70,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     from gui.app import main as gui_main
 
     return gui_main(argv)
+
+
+def desktop_entry_main(option: str, rest: list[str]) -> int:
+    if rest:
+        print(f"reglab: {option} takes no arguments, not {' '.join(rest)}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENTS
+    from gui.desktop_entry import main as entry_main  # plain Python, no Qt
+
+    return entry_main(option)
 
 
 def usage() -> str:

@@ -25,6 +25,7 @@ from engine.spec import (
     SpecError,
     load_experiment,
 )
+from gui.about_dialog import add_help_menu
 from gui.document import ExperimentDocument
 from gui.edits import is_regression_data
 from gui.panels.lesson_panel import lesson_files
@@ -221,3 +222,4 @@ def fill_menus(w) -> None:
     lessons_menu = menu.addMenu("&Lessons")
     for number, (title, path) in enumerate(lesson_files(), start=1):
         lessons_menu.addAction(f"{number}. {title}", lambda p=path: w.open_experiment(p))
+    add_help_menu(menu, w)
