@@ -56,7 +56,10 @@ def open_window(exp=None):
     (the default experiment when None), not shown yet."""
     from PySide6.QtCore import QSettings
 
-    from gui.app import application  # as the window runs: Python's cyclic GC on the GUI thread only
+    from gui.app import application, start_engine_early  # as the window runs: the GC on the GUI thread only
+    from gui.presets import default_experiment
+
+    start_engine_early(exp if exp is not None else default_experiment())  # as gui/app.py: before the window
 
     app, _collector = application([])
     from gui.main_window import MainWindow  # after application(), as in gui/app.py: imported with the GC held
@@ -74,9 +77,9 @@ def show_and_play(app, window, poll, interval_ms: int) -> None:
     app.exec()
 
 
-def rss_mb() -> float:
-    """Resident memory of this process now, in MiB (VmRSS from /proc/self/status)."""
-    with open("/proc/self/status") as status:
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default) now, in MiB (VmRSS from /proc/<pid>/status)."""
+    with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024

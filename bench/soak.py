@@ -2,10 +2,12 @@
 
 Runs the real window (offscreen unless a display is set) on the default preset with the epoch limit raised to
 EPOCHS, presses Play and lets the render timer draw every view (network, losses, weights, boundary, objective)
-until the run finishes. Resident memory (VmRSS) is sampled every SAMPLE_EVERY epochs. The first WARM_UP epochs
+until the run finishes. Resident memory (VmRSS of the window's process and of the engine's) is sampled every
+SAMPLE_EVERY epochs. The first WARM_UP epochs
 are warm-up (TensorFlow's allocator pools, Qt's caches, the curve buffers' first growth); the goal is
 drift = (last − at warm-up) / at warm-up ≤ 5 %. The loss history grows by design: one metrics row per epoch (a
-dict of ~15 floats, ≈ 1.1 KB, shared by Trainer.history, the worker and the window), plus the loss view's float
+dict of ~15 floats, ≈ 1.1 KB, kept once in each process: the engine's Trainer.history, and the window's mirror
+shared with its session), plus the loss view's float
 arrays — ≈ 1.3 KB an epoch; the report says how much of the drift that is. It also prints
 the Python object types that grew most after warm-up (gc.get_objects; dicts of floats only are not tracked).
 
@@ -52,7 +54,9 @@ def child(epochs: int) -> None:
         finished = window.session.status.state == "finished"
         sampled = samples[-1][0] if samples else 0
         if epoch >= SAMPLE_EVERY * (len(samples) + 1) or (finished and epoch > sampled):
-            samples.append((epoch, time.perf_counter() - state["t0"], rss_mb()))
+            engine = window.session.worker.engine
+            pid = getattr(engine, "pid", None)  # None: the engine runs on a thread of this process
+            samples.append((epoch, time.perf_counter() - state["t0"], rss_mb() + (rss_mb(pid) if pid else 0.0)))
             if len(samples) * SAMPLE_EVERY == WARM_UP:
                 state["types"] = type_counts()
         if finished and samples and samples[-1][0] >= epochs:
@@ -67,15 +71,18 @@ def child(epochs: int) -> None:
         buffers = window.loss_view._buffers
         result["loss_view_buffer_mib"] = sum(b.nbytes for b in buffers.values()) / 2**20
         result["rows_window"] = len(window.session.rows)
-        # Every epoch's metrics row is kept once: Trainer.history, shared by the worker and the window.
-        snap = window.session.worker._latest
+        # Every epoch's metrics row is kept once in each process: the engine's Trainer.history (the engine's own
+        # rows share it), the window's mirror of them (its session shares that).
+        snap = window.session.snapshot
         tracemalloc.start()
         rows = [snap.metrics_row() for _ in range(1000)]
         result["row_bytes"] = tracemalloc.get_traced_memory()[0] / len(rows)
         tracemalloc.stop()
-        shared = window.session.rows and window.session.rows[-1] is window.session.worker._trainer.history[-1]
-        copies = len(window.session.rows) * (1 if shared else 2)
-        result["history_copies"] = 1 if shared else 2
+        engine = window.session.worker.engine
+        shared = window.session.rows and window.session.rows[-1] is engine._rows[-1]
+        processes = 2 if getattr(engine, "pid", None) else 1  # the engine's copy, and the window's mirror
+        copies = len(window.session.rows) * (processes if shared else processes + 1)
+        result["history_copies"] = processes if shared else processes + 1
         result["history_mib"] = result["row_bytes"] * copies / 2**20
         window.close()
         app.quit()

@@ -87,6 +87,32 @@ def application(argv: list[str]) -> tuple[QApplication, GuiThreadCollector]:
     return app, collector
 
 
+def start_engine_early(exp=None) -> None:
+    """Start the engine process before the window is built, so that its TensorFlow import — and the build of
+    ``exp``, the experiment the window opens on — run on the other core meanwhile (gui/training_worker.py takes the
+    engine up; nothing to do when the engine runs on a thread)."""
+    from gui.training_worker import engine_mode
+
+    if engine_mode() == "process":
+        from engine.live.engine_link import start_early_engine
+
+        start_early_engine(exp)
+
+
+def opening_experiment(path: str | None):
+    """The experiment the window opens on: the file's, else the default preset (a bad file: the default, as
+    create_window does)."""
+    from engine.spec import SpecError, load_experiment
+    from gui.presets import default_experiment
+
+    if path:
+        try:
+            return load_experiment(path)
+        except SpecError:
+            pass
+    return default_experiment()
+
+
 def main(argv: list[str]) -> int:
     reason = missing_display_reason(argv)
     if reason:
@@ -96,6 +122,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    start_engine_early(opening_experiment(experiment_argument(argv)))
     app, collector = application(argv)
     window = create_window(experiment_argument(argv))
     window.show()

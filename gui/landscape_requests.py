@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from gui.landscape_work import LandscapeFrame, Pair
+from engine.live.landscape_work import LandscapeFrame, Pair
 from gui.run_state import NO_MODEL, State
 
 LANDSCAPE_INTERVAL_S = 0.3  # the shortest time between two requests while training

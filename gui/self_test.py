@@ -35,9 +35,9 @@ import numpy as np
 from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QImage
 
-from gui.app import application, missing_display_reason
+from gui.app import application, missing_display_reason, start_engine_early
 from gui.main_window import MainWindow
-from gui.session import default_experiment
+from gui.presets import default_experiment
 
 EPOCHS = 20
 TIME_LIMIT_S = 180.0
@@ -133,9 +133,7 @@ class SelfTest:
                              "epochs_per_s_note": "", "epochs": 0, "screenshot": str(screenshot), "colours": 0,
                              "error": ""}
         self._settings_dir = tempfile.TemporaryDirectory(prefix="reglab-self-test-")
-        exp = default_experiment()
-        exp.training.epochs = max(exp.training.epochs, epochs)
-        exp.training.early_stopping = None  # all the epochs asked for
+        exp = self_test_experiment(epochs)
         self.planned_epochs = exp.training.epochs
         settings = QSettings(str(Path(self._settings_dir.name) / "settings.ini"), QSettings.Format.IniFormat)
         self.window = MainWindow(exp, settings=settings)
@@ -219,11 +217,20 @@ def _qt_message(mode, context, message: str) -> None:
         print(message, file=sys.stderr)
 
 
+def self_test_experiment(epochs: int):
+    """The default experiment, for at least ``epochs`` epochs and without early stopping (all the epochs asked for)."""
+    exp = default_experiment()
+    exp.training.epochs = max(exp.training.epochs, epochs)
+    exp.training.early_stopping = None
+    return exp
+
+
 def main(argv: list[str], started_at: float) -> int:
     args = parse_args(argv)
     if missing_display_reason([]):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen: test the window off screen
     qInstallMessageHandler(_qt_message)
+    start_engine_early(self_test_experiment(args.epochs))  # as the window's start does: built while it shows
     app, collector = application([])
     test = SelfTest(app, started_at, Path(args.screenshot).resolve(), args.epochs)
     test.start()

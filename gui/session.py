@@ -19,26 +19,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.spec import Experiment, SpecError, load_experiment
+from engine.spec import Experiment
 from engine.studies.study import StudyProgress
 from engine.training.snapshot import Snapshot
 from gui.document import ExperimentDocument
 from gui.landscape_requests import LandscapeRequests
+from gui.presets import DEFAULT_PRESET, PRESETS, default_experiment  # noqa: F401  (importable from here)
 from gui.run_state import NO_MODEL, State, Status
 from gui.training_worker import TrainingWorker
 
-PRESETS = Path(__file__).resolve().parents[1] / "resources" / "presets"
-DEFAULT_PRESET = PRESETS / "default.json"
 MC_PASSES = 30  # stochastic forward passes of the Monte-Carlo dropout map
 MC_INTERVAL_S = 0.5  # while training, the map is recomputed at most this often
-
-
-def default_experiment() -> Experiment:
-    """The experiment a new session starts with (resources/presets/default.json, or the spec's defaults)."""
-    try:
-        return load_experiment(DEFAULT_PRESET)
-    except SpecError:
-        return Experiment()
 
 
 class TrainingSession(QObject):
@@ -51,7 +42,7 @@ class TrainingSession(QObject):
     diverged_changed = Signal(int)  # the run diverged: the epoch of its last finite weights (once per run)
     dataset_changed = Signal(object)  # the run's engine.data.Dataset, once read
     uncertainty_changed = Signal(object)  # a new Monte-Carlo dropout map, (mean, std), while it is wanted
-    landscape_changed = Signal(object)  # a new gui.landscape_work.LandscapeFrame, while one is wanted
+    landscape_changed = Signal(object)  # a new engine.live.landscape_work.LandscapeFrame, while one is wanted
     file_changed = Signal(object)  # the experiment's file: a Path, or None when untitled
     dirty_changed = Signal(bool)  # True when the experiment has changes not saved to its file
     experiment_changed = Signal(object)  # another experiment replaced the document's (New, Open, a preset, a lesson)

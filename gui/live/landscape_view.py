@@ -1,9 +1,9 @@
 """The loss landscape of two weights, live: the data loss over their plane, the penalty's level set through the
 current point, the pair's path over the epochs and where it is now (ESL Fig. 3.11, from the run in front of the class).
 
-The worker computes the landscape (engine/training/landscape.py, through gui/landscape_work.py) at most every few
-tenths of a second while this view shows; the session announces each new one (``landscape_changed``) on the render
-timer and :meth:`LandscapeView.show_landscape` draws it, into plot items made once:
+The engine computes the landscape (engine/training/landscape.py, through engine/live/landscape_work.py) at most
+every few tenths of a second while this view shows; the session announces each new one (``landscape_changed``) on
+the render timer and :meth:`LandscapeView.show_landscape` draws it, into plot items made once:
 
 - the data loss as an image (darker = lower) with grey contours, and in black its contour through the current point;
 - dashed: the level set of the penalty through the current point, from the spec's λ
@@ -26,10 +26,10 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.data import Dataset
+from engine.live.landscape_work import LandscapeFrame
 from engine.spec import WeightRef, kernel_shapes
 from engine.training.landscape_geometry import MaxNormRegion, PairPenalty, level_set, max_norm_region, pair_penalty
 from gui.document import ExperimentDocument
-from gui.landscape_work import LandscapeFrame
 from gui.live.contours import contour_lines
 from gui.live.landscape_names import unit_name, weight_name
 from gui.live.landscape_picker import LandscapePicker

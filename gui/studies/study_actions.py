@@ -25,7 +25,7 @@ from engine.studies.study import MAX_VARIANTS, classic_variants, lesson_variants
 from engine.studies.study_files import write_study_csv
 from engine.studies.sweep_grid import grid_cells
 from gui.document import ExperimentDocument
-from gui.run_state import setting_error
+from gui.run_state import State, setting_error
 from gui.session import TrainingSession
 from gui.studies.field_dialog import FieldDialog
 from gui.studies.path_dialog import PathDialog
@@ -105,7 +105,7 @@ class StudyActions(QObject):
         self.stop_action = action("Stop the study", session.cancel_study, "Ctrl+.")
         self.save_csv_action = action("Save the study as CSV…", self.ask_save_csv)
         self.trainings_at_once = None if settings is None else TrainingsAtOnce(
-            parent, settings, session.worker.study_pool, show_message)
+            parent, settings, session.worker, lambda: session.state is State.STUDY, show_message)
         self._refresh()
 
     def actions(self) -> list:

@@ -2,8 +2,8 @@
 
 A choice from 1 to the machine's cores, kept in the window's settings (QSettings, key :data:`SETTING`); the
 default, engine.studies.runner.default_jobs(window_open=True), leaves one core to the window. The choice goes to
-the worker's study pool (gui/study_pool.py), which starts that many processes at once (1: none, the studies train
-in the window's own process).
+the engine's study pool (engine/live/study_pool.py), which starts that many processes at once (1: none, the studies
+train in the engine's own thread, one network at a time).
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
 from engine.studies.runner import default_jobs
-from gui.study_pool import StudyPool
 
 SETTING = "studies/trainings_at_once"
 TIP = ("Studies train this many networks at the same time, each in its own process; by default one core is left to "
-       "the window (cores − 1, at least 1). 1: the studies train in the window's own process. A study's numbers are "
-       "the same at any setting")
+       "the window (cores − 1, at least 1). A study's numbers are the same at any setting")
 
 
 def cores() -> int:
@@ -45,13 +43,15 @@ def starting_message(processes: int) -> str:
 
 
 class TrainingsAtOnce(QObject):
-    """The submenu (:attr:`menu`) and the setting behind it; the pool follows the choice."""
+    """The submenu (:attr:`menu`) and the setting behind it; the engine's study pool follows the choice."""
 
-    def __init__(self, parent: QWidget, settings: QSettings, pool: StudyPool,
+    def __init__(self, parent: QWidget, settings: QSettings, worker, in_study: Callable[[], bool],
                  show_message: Callable[[str], None]) -> None:
+        """``worker``: the window's gui.training_worker.TrainingWorker; ``in_study()``: a study is running."""
         super().__init__(parent)
         self.settings = settings
-        self.pool = pool
+        self.worker = worker
+        self.in_study = in_study
         self.show_message = show_message
         self.menu = QMenu("Trainings at once", parent)
         self.menu.setToolTipsVisible(True)
@@ -69,31 +69,28 @@ class TrainingsAtOnce(QObject):
             group.addAction(action)
             self.menu.addAction(action)
             self.choices[jobs] = action
-        jobs = saved_jobs(settings)
-        self.choices[jobs].setChecked(True)
-        pool.set_jobs(jobs, warm=False)  # the processes start with the first study, not with the window
-        pool.starting.connect(lambda processes: show_message(starting_message(processes)))
-
-    @property
-    def jobs(self) -> int:
-        return self.pool.jobs
+        self.jobs = saved_jobs(settings)
+        self.choices[self.jobs].setChecked(True)
+        worker.set_study_jobs(self.jobs, warm=False)  # the processes start with the first study, not the window
+        worker.study_processes_starting.connect(lambda processes: show_message(starting_message(processes)))
 
     def choose(self, jobs: int) -> None:
         """Trainings at once from the next study on; saved for the next window."""
         self.choices[jobs].setChecked(True)
         self.settings.setValue(SETTING, jobs)
-        if jobs == self.pool.jobs:
+        if jobs == self.jobs:
             return
-        self.pool.set_jobs(jobs)  # starting processes says so (pool.starting)
-        if self.pool.in_study:
+        self.jobs = jobs
+        self.worker.set_study_jobs(jobs)  # starting processes says so (study_processes_starting)
+        if self.in_study():
             self.show_message(f"From the next study on, studies train {choice_count(jobs)} at a time")
         elif jobs == 1:
-            self.show_message("Studies now train one network at a time, in the window's own process")
+            self.show_message("Studies now train one network at a time")
 
 
 def choice_tip(jobs: int) -> str:
     if jobs == 1:
-        return "Studies train one network at a time, in the window's own process"
+        return "Studies train one network at a time"
     return f"Studies train {jobs} networks at the same time, each in its own process"
 
 

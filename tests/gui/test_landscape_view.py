@@ -12,10 +12,10 @@ import pytest
 from pictures import distinct_colours, show_in_host
 from PySide6.QtCore import QRectF
 
+from engine.live.landscape_work import KernelHistory, LandscapeFrame
 from engine.spec import HiddenLayer, LandscapeChoice, WeightRef
 from gui.document import ExperimentDocument
 from gui.landscape_requests import LandscapeRequests
-from gui.landscape_work import KernelHistory, LandscapeFrame
 from gui.live.landscape_names import weight_name
 from gui.live.landscape_view import FAR, LandscapeView, loss_at, pixel_extent
 from gui.run_state import State

@@ -1,5 +1,5 @@
-"""Studies ▸ Trainings at once: the window's studies on a warm pool of processes (gui/study_pool.py), the setting
-(gui/studies/trainings_at_once.py) and the study pages with several runs training at the same time."""
+"""Studies ▸ Trainings at once: the window's studies on a warm pool of processes (engine/live/study_pool.py), the
+setting (gui/studies/trainings_at_once.py) and the study pages with several runs training at the same time."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from fakes import DEFAULT
 from PySide6.QtCore import QSettings
 from test_study_view import cv_progress, metrics_rows, sweep_progress, view  # noqa: F401  (view: a fixture)
 
+from engine.live.study_pool import StudyPool
 from engine.spec import Experiment
 from engine.studies.process_pool import ProcessRunner
 from engine.studies.runner import default_jobs
 from engine.studies.study import Curve
 from gui.run_state import State
 from gui.studies.trainings_at_once import SETTING, TIP, cores, saved_jobs, starting_message
-from gui.study_pool import StudyPool
 
 GREEN = "#009e73"
 SWEEP = ("network.hidden[*].dropout", [0.0, 0.3, 0.6])
@@ -86,10 +86,11 @@ def runners_used(pool: StudyPool, monkeypatch):
 
 @pytest.mark.skipif(cores() < 2, reason="the menu offers 1 to the cores: one core offers no 2")
 def test_two_trainings_at_once_give_the_same_tables_stop_and_close_leave_no_process(qtbot, window, monkeypatch):
-    pool = window.session.worker.study_pool
+    pool = window.session.worker.engine.study_pool  # the engine runs on a thread of this process in tests
     menu = trainings_menu(window)
     assert [a.text().split()[0] for a in menu.actions()] == [str(n) for n in range(1, cores() + 1)]
-    assert checked_choice(window).split()[0] == str(default_jobs(window_open=True)) == str(pool.jobs)
+    qtbot.waitUntil(lambda: pool.jobs == default_jobs(window_open=True), timeout=60000)  # a command to the engine
+    assert checked_choice(window).split()[0] == str(default_jobs(window_open=True))
     assert menu.menuAction().toolTip() == TIP and menu.toolTipsVisible()
     assert menu.actions()[1].toolTip() == "Studies train 2 networks at the same time, each in its own process"
     window.document.edit("Short", lambda e: setattr(e.training, "epochs", 8))
@@ -103,7 +104,7 @@ def test_two_trainings_at_once_give_the_same_tables_stop_and_close_leave_no_proc
 
         choose(window, 2)
         assert window.settings.value(SETTING) in (2, "2")
-        assert window.statusBar().currentMessage() == starting_message(2)  # the pool warms up at once
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() == starting_message(2), timeout=10000)
         workers = [p.pid for p in pool.processes]
         assert len(workers) == 2
         qtbot.waitUntil(lambda: len(study_children()) == 2, timeout=5000)  # each past its exec
@@ -147,17 +148,16 @@ def test_two_trainings_at_once_give_the_same_tables_stop_and_close_leave_no_proc
                                                                            QSettings.Format.IniFormat))
     qtbot.addWidget(again)
     assert checked_choice(again) == "2" + (" (default)" if default_jobs(window_open=True) == 2 else "")
-    assert again.session.worker.study_pool.jobs == 2
-    assert again.session.worker.study_pool.processes == []  # started by the first study, not by the window
+    assert again.studies.trainings_at_once.jobs == 2  # what the engine is told when it starts
+    assert again.session.worker.engine.study_pool.processes == []  # started by the first study, not by the window
 
 
 def test_back_to_one_training_at_once_ends_the_pool():
-    pool = StudyPool(jobs=1)
+    started = []
+    pool = StudyPool(jobs=1, on_starting=started.append)
     with pool.for_study() as runner:
         assert runner is None and pool.in_study
     assert not pool.in_study
-    started = []
-    pool.starting.connect(started.append)
     pool.set_jobs(2)
     processes = pool.processes
     assert started == [2] and len(processes) == 2 and all(p.is_alive() for p in processes)

@@ -29,7 +29,7 @@ runpy.run_path("main.py", run_name="__main__")
 
 def test_self_test_in_a_windowed_build_writes_its_report_beside_the_screenshot(tmp_path):
     shot = tmp_path / "shots" / "self test.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "REGLAB_ENGINE": "process"}  # as the app runs
     proc = subprocess.run([sys.executable, "-c", WINDOWED, str(shot)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=240, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

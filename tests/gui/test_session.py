@@ -7,6 +7,7 @@ import fakes
 import pytest
 from PySide6.QtCore import QObject, Signal
 
+from engine.live.live_engine import LiveEngine
 from engine.spec import NewerFormatError, SpecError
 from gui.document import ExperimentDocument
 from gui.file_actions import open_error_text
@@ -203,23 +204,25 @@ def test_uncertainty_is_asked_for_new_weights_and_announced_once(session):
     assert seen.take("uncertainty_changed") == []
 
 
-def test_every_worker_command_has_a_handler_of_the_worker():
-    assert set(TrainingWorker.HANDLERS) == set(Command)
-    for command, handler in TrainingWorker.HANDLERS.items():
-        assert getattr(TrainingWorker, handler.__name__) is handler, command
+def test_every_engine_command_has_a_handler_of_the_engine():
+    assert set(LiveEngine.HANDLERS) == set(Command)
+    for command, handler in LiveEngine.HANDLERS.items():
+        assert getattr(LiveEngine, handler.__name__) is handler, command
     assert COALESCED <= set(Command)
 
 
-def test_worker_commands_without_a_model_change_nothing(qtbot):
+def test_engine_commands_without_a_model_change_nothing(qtbot):
     """Handlers called as the loop calls them, before any model exists: no error, the state stays."""
-    worker = TrainingWorker()
+    worker = TrainingWorker(engine=LiveEngine())
+    engine = worker.engine
     for command, payload in ((Command.PLAY, None), (Command.PAUSE, None), (Command.STEP, None),
                              (Command.RESET, None), (Command.SPEED, 20.0), (Command.UNCERTAINTY, 5),
-                             (Command.TENSORBOARD, None)):
-        TrainingWorker.HANDLERS[command](worker, payload)
+                             (Command.TENSORBOARD, None), (Command.STUDY_JOBS, (1, False))):
+        LiveEngine.HANDLERS[command](engine, payload)
     assert worker.take_updates(0, -1).status.state is State.STARTING and worker.take_updates(0, -1).run_id == 0
     with qtbot.waitSignal(worker.failed) as failed:
-        TrainingWorker.HANDLERS[Command.SAVE](worker, "model.keras")
+        LiveEngine.HANDLERS[Command.SAVE](engine, "model.keras")
+        worker.deliver_events()
     assert "no model yet" in failed.args[0]
 
 

@@ -202,8 +202,8 @@ def test_save_model_and_tensorboard_runs(qtbot, worker, tmp_path):
     with qtbot.waitSignal(worker.saved, timeout=30000) as saved:
         worker.save_model(str(path))
     assert saved.args[0] == str(path) and path.exists()
-    x_val = worker._trainer.data.x_val  # the worker is idle between commands
-    expected = worker._trainer.predict(x_val)
+    x_val = worker.engine._trainer.data.x_val  # the worker is idle between commands
+    expected = worker.engine._trainer.predict(x_val)
     np.save(tmp_path / "x.npy", x_val)
 
     with qtbot.waitSignal(worker.failed, timeout=10000) as failed:
@@ -258,8 +258,8 @@ def test_a_rebuild_frees_the_previous_model(qtbot, worker):
         if extra == 2:
             assert not gc.isenabled()  # cycles are collected on the GUI thread (gui/garbage.py), as here
             gc.collect()
-            assert worker._trainer is not None and previous() is None
-        previous = weakref.ref(worker._trainer)
+            assert worker.engine._trainer is not None and previous() is None
+        previous = weakref.ref(worker.engine._trainer)
 
 
 def test_weight_decay_and_label_smoothing_change_live(qtbot, worker):

@@ -1,13 +1,14 @@
-"""The window's study processes: a warm pool of trainings for as long as the window is open.
+"""The live engine's study processes: a warm pool of trainings for as long as the window is open.
 
 With "Studies ▸ Trainings at once" above 1, every study the window runs (compare, cross-validation, sweeps, the
 regularization path) hands its trainings to an engine.studies.process_pool.ProcessRunner of that many processes.
 Each process imports TensorFlow once (seconds), so the pool is started on the first study — or as soon as the
-setting changes — and kept from one study to the next. At 1 there is no pool: studies train in the worker's own
+setting changes — and kept from one study to the next. At 1 there is no pool: studies train in the engine's own
 thread, as the live run does, with the same numbers.
 
-Threads: the training worker's thread runs the studies (:meth:`StudyPool.for_study`); the GUI thread changes the
-setting (:meth:`StudyPool.set_jobs`). A pool changed while a study uses it is changed when the next study begins.
+Threads: the engine's loop runs the studies (:meth:`StudyPool.for_study`) and changes the setting
+(:meth:`StudyPool.set_jobs`, a command from the window). A pool changed while a study uses it is changed when the
+next study begins.
 Idle workers are ended by force (:meth:`StudyPool.close`): they hold nothing to save, and a clean exit waits for
 TensorFlow's own teardown (about 1.6 s each on a 2-core machine) where a kill takes milliseconds.
 """
@@ -15,10 +16,8 @@ TensorFlow's own teardown (about 1.6 s each on a 2-core machine) where a kill ta
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from PySide6.QtCore import QObject, Signal
 
 from engine.studies.process_pool import ProcessRunner
 
@@ -28,15 +27,14 @@ def running(runner: ProcessRunner | None) -> bool:
     return runner is not None and bool(runner.processes) and all(p.is_alive() for p in runner.processes)
 
 
-class StudyPool(QObject):
+class StudyPool:
     """How many trainings a study runs at once, and the processes that run them when that is more than one."""
 
-    starting = Signal(int)  # this many training processes are being started (each loads TensorFlow: seconds)
-
-    def __init__(self, jobs: int = 1, parent: QObject | None = None) -> None:
-        """``jobs``: 1 until the window applies its setting (gui/studies/trainings_at_once.py), so that a worker
-        made without a window trains its studies in its own thread."""
-        super().__init__(parent)
+    def __init__(self, jobs: int = 1, on_starting: Callable[[int], None] | None = None) -> None:
+        """``jobs``: 1 until the window applies its setting (gui/studies/trainings_at_once.py), so that an engine
+        made without a window trains its studies in its own thread. ``on_starting(n)``: n training processes are
+        being started (each loads TensorFlow: seconds)."""
+        self._on_starting = on_starting
         self._lock = threading.Lock()
         self._jobs = jobs
         self._runner: ProcessRunner | None = None
@@ -44,7 +42,7 @@ class StudyPool(QObject):
 
     @property
     def jobs(self) -> int:
-        """Trainings at once for the next study (1: on the worker's own thread)."""
+        """Trainings at once for the next study (1: on the engine's own thread)."""
         return self._jobs
 
     @property
@@ -66,8 +64,8 @@ class StudyPool(QObject):
             if self._in_study or not warm:
                 return
             started = self._fit()
-        if started:
-            self.starting.emit(started)
+        if started and self._on_starting is not None:
+            self._on_starting(started)
 
     @contextmanager
     def for_study(self) -> Iterator[ProcessRunner | None]:
@@ -77,8 +75,8 @@ class StudyPool(QObject):
             started = self._fit()
             runner = self._runner
             self._in_study = True
-        if started:
-            self.starting.emit(started)
+        if started and self._on_starting is not None:
+            self._on_starting(started)
         try:
             yield runner
         finally:

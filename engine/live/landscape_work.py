@@ -1,11 +1,10 @@
-"""The training worker's loss-landscape command (mixed into :class:`gui.training_worker.TrainingWorker`).
+"""The live engine's loss-landscape command (mixed into :class:`engine.live.live_engine.LiveEngine`).
 
 The window asks (``request_landscape``, at most every few tenths of a second while the view shows) for the data
-loss over the plane of two kernel weights at the current weights; the worker computes it between two epochs with
-the engine (engine/training/landscape.py, imported on the worker's thread) and publishes a
-:class:`LandscapeFrame`: the landscape and the pair's path over the run's epochs. The path comes from a
-:class:`KernelHistory` the worker feeds with every trained epoch's kernels, so that any pair chosen later has its
-whole path.
+loss over the plane of two kernel weights at the current weights; the engine computes it between two epochs
+(engine/training/landscape.py, on the engine's thread) and publishes a :class:`LandscapeFrame`: the landscape and
+the pair's path over the run's epochs. The path comes from a :class:`KernelHistory` the engine feeds with every
+trained epoch's kernels, so that any pair chosen later has its whole path.
 
 A weight is an :class:`engine.spec.WeightRef`: Dense layer ``layer`` counted from 0 (hidden layers, then the
 output layer), kernel row ``row`` (the unit it comes from), column ``column`` (the unit it goes to). A pair of None
@@ -20,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.live.vocabulary import Command
 from engine.spec import LandscapeChoice, SpecError, WeightRef
 from engine.training.snapshot import Snapshot
-from gui.run_state import Command
 
 Pair = tuple[WeightRef, WeightRef]
 HISTORY_BYTES = 32 * 2**20  # the kernels kept for paths: beyond this, every other epoch is dropped (see add)
@@ -41,7 +40,7 @@ class LandscapeFrame:
     path_a: np.ndarray  # the first weight's value after each of those epochs
     path_b: np.ndarray
     note: str = ""  # why the pair shown is not the one asked for ("" when it is)
-    seconds: float = 0.0  # the worker's time for it
+    seconds: float = 0.0  # the engine's time for it
     kernels: tuple = ()  # every Dense kernel as the landscape was made (the max-norm region needs the rest)
 
 
@@ -140,7 +139,7 @@ class LandscapeWork:
 
     def request_landscape(self, pair: Pair | None) -> None:
         """The data loss over the plane of ``pair`` (None: the default pair) at the current weights, with the
-        pair's path so far: published in :class:`gui.run_state.Updates` as a :class:`LandscapeFrame`."""
+        pair's path so far: published in :class:`engine.live.vocabulary.Updates` as a :class:`LandscapeFrame`."""
         self._send(Command.LANDSCAPE, pair)
 
     def _current_landscape(self) -> LandscapeFrame | None:

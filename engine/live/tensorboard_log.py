@@ -1,18 +1,18 @@
-"""The training worker's TensorBoard log (mixed into :class:`gui.training_worker.TrainingWorker`).
+"""The live engine's TensorBoard log (mixed into :class:`engine.live.live_engine.LiveEngine`).
 
 While a log folder is set, every trained epoch is written under it, each run (a new network, data or Reset) in a
-sub-folder ``run-<n>`` of its own. Writing holds the worker's file lock (``_writing``), as saving a model does, so
+sub-folder ``run-<n>`` of its own. Writing holds the engine's file lock (``_writing``), as saving a model does, so
 that ending the process never cuts a log file short.
 """
 
 from __future__ import annotations
 
+from engine.live.vocabulary import Command
 from engine.training.snapshot import Snapshot
-from gui.run_state import Command
 
 
 class TensorBoardLogging:
-    """The ``set_tensorboard`` command and the log it keeps; the worker sets ``_tensorboard_dir`` and
+    """The ``set_tensorboard`` command and the log it keeps; the engine sets ``_tensorboard_dir`` and
     ``_tensorboard`` to None at its start."""
 
     def set_tensorboard(self, logdir: str | None) -> None:
