@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     if first == "--version":
         return print_version()
     if first == "--self-test":
+        if not {"-h", "--help"} & set(argv):  # the engine first, as for the window: its experiment follows
+            from gui.engine_start import start_engine_early
+
+            start_engine_early()
         from gui.self_test import main as self_test_main
 
         return self_test_main(argv[1:], STARTED_AT)
@@ -73,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"reglab: {problem}", file=sys.stderr)
             return EXIT_BAD_ARGUMENTS
+    from gui.engine_start import start_for_window
+
+    start_for_window(argv)  # the engine process first: its TensorFlow import overlaps Qt's loading and the window's
     from gui.app import main as gui_main
 
     return gui_main(argv)

@@ -56,10 +56,11 @@ def open_window(exp=None):
     (the default experiment when None), not shown yet."""
     from PySide6.QtCore import QSettings
 
-    from gui.app import application, start_engine_early  # as the window runs: the GC on the GUI thread only
+    from gui.engine_start import start_engine_early
     from gui.presets import default_experiment
 
-    start_engine_early(exp if exp is not None else default_experiment())  # as gui/app.py: before the window
+    start_engine_early(exp if exp is not None else default_experiment())  # as main.py: before Qt's window loads
+    from gui.app import application  # as the window runs: Python's cyclic GC on the GUI thread only
 
     app, _collector = application([])
     from gui.main_window import MainWindow  # after application(), as in gui/app.py: imported with the GC held

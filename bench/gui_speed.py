@@ -31,7 +31,7 @@ def child(run_seconds: float) -> None:
     t0 = float(os.environ["REGLAB_T0"])
     from PySide6.QtCore import QTimer
 
-    from gui.main_window import default_experiment
+    from gui.presets import default_experiment
 
     exp = default_experiment()
     exp.training.epochs = 1_000_000

@@ -38,7 +38,7 @@ def type_counts() -> Counter:
 def child(epochs: int) -> None:
     from PySide6.QtCore import QTimer
 
-    from gui.main_window import default_experiment
+    from gui.presets import default_experiment
 
     exp = default_experiment()
     exp.training.epochs = epochs

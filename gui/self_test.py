@@ -1,11 +1,15 @@
 """`RegLab --self-test` (or `python main.py --self-test`): proves an installed RegLab works, start to finish.
 
 It opens the real window (on the offscreen platform when there is no display), loads the default experiment,
-presses Play, trains at least 20 epochs through the training worker, saves a screenshot of the window and
-reports one JSON line::
+presses Play, trains at least 20 epochs in the engine process (as the window does), saves a screenshot of the window
+and reports one JSON line::
 
-    {"ok": true, "window_shown_s": 0.7, "first_epoch_s": 3.1, "epochs_per_s": 180.0, "epochs_per_s_note": "",
-     "epochs": 20, "screenshot": "/tmp/reglab-self-test.png", "colours": 2411, "error": ""}
+    {"ok": true, "window_shown_s": 0.7, "first_epoch_s": 2.5, "epochs_per_s": 180.0, "epochs_per_s_note": "",
+     "epochs": 20, "screenshot": "/tmp/reglab-self-test.png", "colours": 2411, "error": "", "engine": "process",
+     "engine_pid": 4321}
+
+``engine`` says where the engine ran ("process", or "thread" with REGLAB_ENGINE=thread); in a process, the
+self-test fails if TensorFlow was loaded in the window's own process.
 
 ``window_shown_s`` counts from the start of the process (on Linux, from the kernel's record, so a packaged
 app's unpacking and Python's start are included; elsewhere from main.py's first line) to the moment Qt has
@@ -185,6 +189,12 @@ class SelfTest:
         if colours < MIN_COLOURS:
             self._fail(f"the screenshot is blank ({colours} colours)")
             return
+        engine = self.window.session.worker.engine
+        self.result["engine"] = "thread" if self.window.session.worker.in_process else "process"
+        if self.result["engine"] == "process" and "tensorflow" in sys.modules:
+            self._fail("TensorFlow was loaded in the window's process (the engine should have it alone)")
+            return
+        self.result["engine_pid"] = getattr(engine, "pid", None)
         self.result["ok"] = True
         self._finish()
 

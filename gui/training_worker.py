@@ -17,7 +17,6 @@ study processes starting — become Qt signals, emitted on the GUI thread by a t
 
 from __future__ import annotations
 
-import os
 import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -27,14 +26,10 @@ from engine.live.vocabulary import Command, Updates
 from engine.spec import Experiment
 from engine.studies.progress import StudyProgress
 from gui import garbage
+from gui.engine_start import engine_mode
 
 GIL_SWITCH_SECONDS = 0.0005
 EVENTS_MS = 20  # how often the engine's events are turned into signals
-
-
-def engine_mode() -> str:
-    """"process" (the product) or "thread" (REGLAB_ENGINE=thread: the test suite, and a fallback)."""
-    return "thread" if os.environ.get("REGLAB_ENGINE", "").strip().lower() == "thread" else "process"
 
 
 def make_engine():

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prove a release archive works: unpack it into a new folder whose path has a space, then, with the unpacked
-# binary only, run the self-test, `run --tensorboard`, `cv`, `sweep`, `export --keras` and
+# binary only, run the self-test, `run --tensorboard`, `cv`, `sweep --jobs 2`, `export --keras` and
 # `--install-desktop-entry` on a copy of the default preset with few epochs, and check the files they write.
 # These are the proofs for tools/slim_bundle.py's removals. Prints the archive's and the folder's sizes.
 #   tools/check_bundle.sh dist/RegLab-<version>-linux-x86_64.tar.gz
@@ -51,7 +51,9 @@ step() {
 }
 step "run --tensorboard" "$app" run "$out/small.json" --epochs 2 --out "$out/run" --tensorboard "$out/tb" --quiet
 step "cv --folds 2" "$app" cv "$out/small.json" --folds 2 --out "$out/cv"
-step "sweep" "$app" sweep "$out/small.json" --param 'network.hidden[*].dropout' --values 0,0.5 --out "$out/sweep"
+# Two worker processes: a study's workers start as the bundled binary itself (spawn + freeze_support in main.py).
+step "sweep --jobs 2" "$app" sweep "$out/small.json" --param 'network.hidden[*].dropout' --values 0,0.5 --jobs 2 \
+    --out "$out/sweep"
 step "export --keras" "$app" export "$out/small.json" --keras -o "$out/exported.py"
 step "--install-desktop-entry" env XDG_DATA_HOME="$out/xdg" "$app" --install-desktop-entry
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum, auto
+from typing import TYPE_CHECKING
 
-from engine.training.snapshot import Snapshot
+if TYPE_CHECKING:  # numpy stays unloaded until a snapshot arrives: the window's start imports this before numpy
+    from engine.training.snapshot import Snapshot
 
 
 class State(StrEnum):

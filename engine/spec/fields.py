@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
-
 from engine.spec.errors import SpecError
 from engine.spec.limits import MAX_RANGE_VALUES, REGULARIZER_FIELDS
 from engine.spec.parts import Regularizer
@@ -43,6 +41,8 @@ def parse_values(text: str) -> list[float]:
             start_f, stop_f, n = float(start), float(stop), int(count)
             if not (0 < start_f < math.inf and 0 < stop_f < math.inf and 2 <= n <= MAX_RANGE_VALUES):
                 raise ValueError
+            import numpy as np  # here: the spec is read where numpy is not loaded yet (the window's first moments)
+
             return [float(v) for v in np.geomspace(start_f, stop_f, n)]
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from engine.training.snapshot import Snapshot
+if TYPE_CHECKING:  # numpy stays unloaded until a snapshot is made: the window's start imports this before numpy
+    from engine.training.snapshot import Snapshot
 
 Report = Callable[["StudyProgress"], None]
 ShouldStop = Callable[[], bool]
