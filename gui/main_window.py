@@ -1,15 +1,15 @@
-"""The lab window: puts the views together, wires user actions to the document and the session model,
-and redraws from the latest snapshot on a timer.
+"""The lab window: puts the views together, wires user actions to the document and the session model, and redraws
+from the latest snapshot on a timer.
 
-Where things live: the network drawing is gui/live/network_view.py, the curves gui/live/loss_view.py, the
-weight histograms gui/live/weights_view.py, the decision boundary gui/live/boundary_view.py, the side panels
+Where things live: the network drawing is gui/live/network_view.py, the curves gui/live/loss_view.py, the weight
+histograms gui/live/weights_view.py, the decision boundary gui/live/boundary_view.py, the side panels
 gui/panels/layer_inspector.py, gui/panels/data_panel.py, gui/live/formula_view.py and gui/panels/lesson_panel.py;
-studies (compare, cross-validation, sweeps) are started by gui/studies/study_actions.py and drawn by
-gui/studies/study_view.py, on a tab of their own in place of the live views (the live run waits while a study
-trains); the File menu (experiment files, recent files, exports) is gui/file_actions.py, the other menus and the
-training toolbar gui/window_menus.py. The live run and the experiment's file are the session model's
-(gui/session.py), which owns the training worker (gui/training_worker.py): the window subscribes to its signals and
-draws its frames (gui/live/live_view.py).
+studies (compare, cross-validation, sweeps, the path) are started by gui/studies/study_actions.py and drawn by
+gui/studies/study_view.py, on a tab of their own in place of the live views (the live run waits while a study trains);
+the File menu is gui/file_actions.py, the other menus and the training toolbar gui/window_menus.py. The live run and
+the experiment's file are the session model's (gui/session.py), which owns the training worker
+(gui/training_worker.py, the engine's own process behind it): the window subscribes to its signals and draws its
+frames (gui/live/live_view.py).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from engine.spec import Experiment
+from engine.spec.data_shape import known_shape
 from engine.training.snapshot import Snapshot
 from gui.document import ExperimentDocument
 from gui.file_actions import FileActions
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
     def _build_views(self) -> None:
         doc = self.document
         self.network_view = NetworkView(doc)
+        if (shape := known_shape(doc.exp.data)) is not None:  # drawn now, not when the engine's data arrives
+            self.network_view.set_shape(*shape)
         self.boundary_view = BoundaryView(document=doc)
         self.loss_view = LossView()
         self.weights_view = WeightsView()
@@ -399,11 +402,10 @@ class MainWindow(QMainWindow):
                 view.clear()
 
     def render(self) -> None:
-        """Timer slot: draw what the worker published since the last frame (latest snapshot wins).
+        """Timer slot: draw what the engine published since the last frame (latest snapshot wins).
 
-        Painting every view in one tick would take longer than a frame, so the views take turns: each tick
-        redraws one group, and every view shows the newest snapshot at RENDER_HZ / len(view_groups) (8.6)
-        frames per second.
+        Painting every view in one tick would take longer than a frame, so the views take turns: each tick redraws
+        one group, and every view shows the newest snapshot at RENDER_HZ / len(view_groups) (8.6) frames a second.
         """
         session = self.session
         session.poll()  # a new run clears the views (_on_run_changed)

@@ -123,6 +123,9 @@ class ProcessRunner:
         for q in (self._tasks, self._events):
             q.close()
             q.cancel_join_thread()  # a killed reader must not make this process wait at exit
+        # Their semaphores are freed (and unregistered from multiprocessing's resource tracker) as they go: kept,
+        # a process ended by Ctrl+C would leave them to the tracker, which warns about each on the terminal.
+        self._tasks = self._events = self._stop = None
         self.processes = []
 
     def wait_ready(self, timeout: float = 120.0) -> list[float]:

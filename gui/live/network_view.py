@@ -10,11 +10,10 @@ created once (labels when the structure changes); a snapshot only feeds new data
   grey item for edges that carry nothing: all edges before the first snapshot, then the outgoing edges of
   neurons that dropout switched off in that step.
 
-The faint edges (the grey item and the weakest levels, most of the edges) are drawn as layers: an opaque pen into
-the item's own pixmap, laid over the view at the edge's transparency (``setOpacity``). Qt draws a thin line in a
-translucent colour pixel by pixel (~2 ms for 60 edges); opaque lines and laying a pixmap over are fast paths (the
-whole network in ~3 ms instead of ~7). The picture is the same but where two faint edges of one item cross: that
-pixel is no darker than the edges.
+The faint edges (the grey item and the weakest levels, most of the edges) are drawn as layers: an opaque pen into the
+item's own pixmap, laid over the view at the edge's transparency (``setOpacity``). Qt draws a thin translucent line
+pixel by pixel (~2 ms for 60 edges); opaque lines and a pixmap laid over are fast paths (the whole network in ~3 ms
+instead of ~7). The picture is the same but where two faint edges of one item cross: no darker than the edges.
 """
 
 from __future__ import annotations
@@ -143,6 +142,9 @@ class NetworkView(QWidget):
     # ------------------------------------------------------------------ public API
     def set_shape(self, n_features: int, n_outputs: int, feature_names: list[str] | None = None) -> None:
         """The data set's number of input features and outputs (and the features' names)."""
+        if (key := (n_features, n_outputs, list(feature_names or []))) == getattr(self, "_shape", None):
+            return  # the same data again (a new run, or the shape drawn before the data came): nothing to redraw
+        self._shape = key
         self._n_features, self._n_outputs = max(1, n_features), max(1, n_outputs)
         self.feature_use.set_features(self._n_features, feature_names)  # with bars, they name the features
         self._feature_names = list(feature_names) if feature_names and not self.feature_use.bars_shown() else None

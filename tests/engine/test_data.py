@@ -494,3 +494,17 @@ def test_csv_drop_missing_drops_rows_before_checking(tmp_path):
     write_csv(path, "a,y\n" + "\n".join(lines) + "\n")
     with pytest.raises(DataError, match="only 9 data rows left after dropping the rows with missing values"):
         load_table(data)
+
+
+def test_a_toy_set_s_shape_is_known_before_it_is_made():
+    """The window draws the network's inputs from engine.spec.data_shape before the engine's data arrives; it must be
+    the shape the data then has (else the arrival redraws the network, or worse, draws it wrong)."""
+    from engine.data import load_table
+    from engine.spec import TOY_SETS, Data
+    from engine.spec.data_shape import known_shape
+
+    for name in TOY_SETS:
+        table = load_table(Data(kind="toy", name=name, samples=40))
+        outputs = 1 if table.task in ("binary", "regression") else len(table.class_names)
+        assert known_shape(Data(kind="toy", name=name)) == (table.x.shape[1], outputs, table.feature_names), name
+    assert known_shape(Data(kind="sklearn", name="iris")) is None  # only loading tells

@@ -187,7 +187,9 @@ def test_ctrl_c_on_the_command_line_stops_the_workers_and_writes_nothing(small_f
     proc = subprocess.Popen([sys.executable, str(REPO / "main.py"), "sweep", str(exp_file), "--param",
                              "network.hidden[*].dropout", "--values", "0,0.1,0.2,0.3,0.4,0.5", "--jobs", "2",
                              "--out", str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            # as from a terminal: a suite started in a shell's background inherits SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stdout.readline()  # the first finished run: the workers are busy with the next ones
         assert first.startswith("network.hidden[*].dropout = 0 (seed 3)"), proc.stderr.read()
