@@ -118,8 +118,13 @@ def run_compare(variants: list[tuple[str, Experiment]], report: Report | None = 
         if report is not None:
             report(progress)
     progress.table[:] = [finished[i] for i in sorted(finished)]
+    return _compared(progress, len(variants), diverged, report)
+
+
+def _compared(progress: StudyProgress, variants: int, diverged: list[str], report: Report | None) -> StudyProgress:
+    """The comparison is done: its last message names any variant that diverged."""
     progress.done = True
-    progress.message = f"Compared {len(variants)} variants" + "".join(
+    progress.message = f"Compared {variants} variants" + "".join(
         f"; {note} (its last finite epoch is shown)" for note in diverged)
     if report is not None:
         report(progress)
@@ -153,12 +158,7 @@ def _compare_at_once(variants: list[tuple[str, Experiment]], runner, report: Rep
         progress.table.append(row)
 
     runner.run([Job(fit_variant, (exp,)) for _, exp in variants], finished, on_epoch, should_stop)
-    progress.done = True
-    progress.message = f"Compared {len(variants)} variants" + "".join(
-        f"; {note} (its last finite epoch is shown)" for note in diverged)
-    if report is not None:
-        report(progress)
-    return progress
+    return _compared(progress, len(variants), diverged, report)
 
 
 @dataclass

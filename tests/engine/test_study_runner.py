@@ -20,6 +20,7 @@ from engine.studies.process_pool import ProcessRunner
 from engine.studies.runner import InOrder, WorkerLost, default_jobs
 from engine.studies.study import classic_variants, run_compare
 from engine.studies.sweep import run_sweep
+from tests.processes import alive, children
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = {
@@ -39,23 +40,6 @@ STUDIES = {  # command-line arguments after the experiment file, and the files e
     "path": (["--param", "network.hidden[*].kernel_regularizer.l1", "--values", "0,0.01", "--folds", "2"],
              ["path.csv", "path_summary.csv"]),
 }
-
-
-def children(pid: int) -> set[int]:
-    """The live child processes of ``pid`` (Linux /proc)."""
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found.update(int(c) for c in text)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
 
 
 def ended(pids: set[int], wait_s: float = 10.0) -> bool:

@@ -20,6 +20,7 @@ from PySide6.QtCore import QSettings
 from engine.live.engine_link import EngineProcess
 from engine.live.vocabulary import Command, State
 from engine.spec import Experiment
+from tests.processes import alive, descendants
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = {
@@ -31,20 +32,6 @@ SMALL = {
 }
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
-def descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        for child in (task / "children").read_text().split():
-            found |= {int(child)} | descendants(int(child))
-    return found
 
 
 def wait_for(condition, timeout: float = 120.0, what: str = "") -> None:
