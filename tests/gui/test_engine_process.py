@@ -177,3 +177,35 @@ def test_closing_right_after_a_save_leaves_the_model_whole_or_absent(qtbot, tmp_
         with zipfile.ZipFile(target) as archive:
             assert {"config.json", "model.weights.h5"} <= set(archive.namelist())
             assert archive.testzip() is None
+
+
+ORPHAN_SCRIPT = r"""
+import time
+from engine.live.engine_link import EngineProcess
+from engine.live.vocabulary import Command
+from engine.spec import Experiment
+import json, sys
+
+if __name__ == "__main__":
+    engine = EngineProcess()
+    engine.start()
+    engine.send(Command.LOAD, Experiment.from_dict(json.loads(sys.argv[1])))
+    engine.send(Command.PLAY)
+    print(engine.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_an_engine_whose_window_process_is_killed_ends_by_itself(tmp_path):
+    script = tmp_path / "window.py"
+    script.write_text(ORPHAN_SCRIPT, encoding="utf-8")
+    window = subprocess.Popen([sys.executable, str(script), json.dumps(SMALL)], cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        engine_pid = int(window.stdout.readline())
+        wait_for(lambda: alive(engine_pid), 10, "the engine started")
+        time.sleep(1)  # training, or still importing TensorFlow: either way it must notice
+    finally:
+        window.kill()  # no goodbye: the engine finds its end of the pipe closed
+        window.wait()
+    wait_for(lambda: not alive(engine_pid), 10, "the orphaned engine gone")
