@@ -27,7 +27,7 @@ class StudySender:
             self.rows_sent: list[int] = []
             self.done_sent: list[bool] = []
             self.snapshots_sent: list[object] = []
-            self.table_sent = -1
+            self.table_sent: tuple | None = None
             self.head_sent: tuple | None = None
             news = {"new": True, "kind": progress.kind, "title": progress.title}
         head = (progress.metric, progress.message, progress.done)
@@ -53,8 +53,11 @@ class StudySender:
         if curves:
             news["curves"] = curves
         table = list(progress.table)
-        if len(table) != self.table_sent or "head" in news:  # the table's rows may be put in order at the end
-            self.table_sent = len(table)
+        # The message changes every epoch; the table and result only when a run ends, a result is added (a path's
+        # weights, the best value, the test score) or the study ends (a compare puts its rows in order then).
+        key = (len(table), progress.done, len(progress.result), len(progress.result.get("lines", ())))
+        if key != self.table_sent:
+            self.table_sent = key
             news["table"] = table
             news["result"] = dict(progress.result)
         return news or None
