@@ -45,7 +45,7 @@ def child(run_seconds: float) -> None:
             QTimer.singleShot(int(run_seconds * 1000), finish)
 
     def finish():
-        window.render()
+        window.render_loop.render()
         result["window_epochs_per_s"] = ((window.session.status.epoch - result["start_epoch"])
                                          / (time.perf_counter() - result["start"]))
         result["train_rows"] = len(window.boundary_view._dataset.x_train)

@@ -38,17 +38,18 @@ def child(run_seconds: float) -> None:
     app, window = open_window(exp)
     result: dict = {}
     ticks: list[float] = []
-    render = window.render
+    loop = window.render_loop
+    render = loop.render
 
     groups: list[int] = []
 
     def timed_render():
         ticks.append(time.perf_counter())
-        groups.append(window.tick)
+        groups.append(loop.tick)
         render()
 
-    window.timer.timeout.disconnect()
-    window.timer.timeout.connect(timed_render)
+    loop.timer.timeout.disconnect()
+    loop.timer.timeout.connect(timed_render)
 
     def shown():
         result["window_shown_s"] = time.time() - t0
@@ -82,7 +83,7 @@ def child(run_seconds: float) -> None:
         QTimer.singleShot(int(run_seconds * 1000), finish)
 
     def finish():
-        window.render()
+        render()
         phase = "landscape" if window.landscape.shown else "plain"
         result[phase] = phase_result()
         if phase == "plain":
@@ -101,8 +102,8 @@ def child(run_seconds: float) -> None:
         out["renders"] = len(ticks)
         by_group: dict = {}
         for g, a, b in zip(groups, ticks, ticks[1:], strict=False):  # the interval after each group's turn
-            by_group.setdefault((g + 1) % len(window.view_groups), []).append(b - a)
-        turns = window.render_turns
+            by_group.setdefault((g + 1) % len(loop.groups), []).append(b - a)
+        turns = loop.turns
         out["p90_ms_after_turn"] = {turns[g]: round(1000 * sorted(v)[int(len(v) * 0.9)], 1)
                                     for g, v in sorted(by_group.items())}
         messages, sent, seconds = (now - then for now, then in zip(transport(), result["start_transport"],

@@ -8,8 +8,8 @@ studies (compare, cross-validation, sweeps, the path) are started by gui/studies
 gui/studies/study_view.py, on a tab of their own in place of the live views (the live run waits while a study trains);
 the File menu is gui/file_actions.py, the other menus and the training toolbar gui/window_menus.py. The live run and
 the experiment's file are the session model's (gui/session.py), which owns the training worker
-(gui/training_worker.py, the engine's own process behind it): the window subscribes to its signals and draws its
-frames (gui/live/live_view.py).
+(gui/training_worker.py, the engine's own process behind it): the window subscribes to its signals, and its render
+timer (gui/render_loop.py) draws the session's frames (gui/live/live_view.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QTabWidget
 
 from engine.spec import Experiment
 from engine.spec.data_shape import known_shape
-from engine.training.snapshot import Snapshot
 from gui.document import ExperimentDocument
 from gui.file_actions import FileActions
 from gui.live.boundary_view import BoundaryView
@@ -46,6 +45,7 @@ from gui.panels.data_panel import DataPanel
 from gui.panels.layer_inspector import LayerInspector
 from gui.panels.lesson_panel import LessonPanel
 from gui.plotting.picture_export import add_picture_export
+from gui.render_loop import RenderLoop
 from gui.run_state import STUCK, State
 from gui.session import MC_PASSES, TrainingSession, default_experiment
 from gui.studies.study_actions import StudyActions
@@ -65,7 +65,6 @@ from gui.window_layout import (
 from gui.window_menus import TrainingControls, fill_menus, make_action, mirror_action
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "reglab.png"  # drawn by tools/make_icon.py
-RENDER_HZ = 60  # render timer ticks per second; each tick redraws one group of views (see render)
 STUDY_TABS = {None: "Study", "compare": "Study: compare", "cv": "Study: cross-validation", "sweep": "Study: sweep",
               "path": "Study: regularization path"}
 CLOSE_WAIT_MS = 500  # closing waits this long for the worker (it stops between epochs: milliseconds)
@@ -79,16 +78,16 @@ class MainWindow(QMainWindow):
         self.document = ExperimentDocument(exp or default_experiment(), self)
         self.session = TrainingSession(self.document, parent=self)
         self.zoom = 1.0
-        self.tick = 0  # the render timer's turn: the group of live views drawn last
         self._presentation: tuple | None = None  # what presentation mode changed, to put back
         self._objective_lent = 0  # the objective dock's height while the study's tab hides it, else 0 (_lend_objective)
 
         self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)  # a dropped .json file opens (gui/file_actions.py)
         self._build_views()
-        self.view_groups, self.snapshot_turns = live_view_groups(
+        self.render_loop = RenderLoop(self, self._take_news, self._frame, *live_view_groups(
             self.network_view, self.loss_view, self.weights_view, self.boundary_view, self.formula_view,
-            self.study_view)
+            self.study_view))
+        self.timer = self.render_loop.timer
         self._build_actions()
         self._build_toolbar()
         fill_menus(self)
@@ -110,19 +109,15 @@ class MainWindow(QMainWindow):
         self.session.set_path(path)
         self._on_experiment_changed(self.document.exp)
 
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000 // RENDER_HZ)
-        self.timer.timeout.connect(self.render)
         self.timer.start()
         self.session.load()  # queued: the worker starts once the window has been painted
 
     def _subscribe(self, session: TrainingSession) -> None:
-        session.run_changed.connect(self._on_run_changed)
+        session.run_changed.connect(lambda _run_id: self.render_loop.clear())
         session.state_changed.connect(self._refresh_play_action)
         session.diverged_changed.connect(self._mark_divergence)
         session.dataset_changed.connect(self._on_dataset)
-        session.uncertainty_changed.connect(
-            lambda mean_std: self.boundary_view.show_uncertainty(*mean_std, passes=MC_PASSES))
+        session.uncertainty_changed.connect(self._show_uncertainty)
         session.experiment_changed.connect(self._on_experiment_changed)
         for signal in (session.file_changed, session.dirty_changed):
             signal.connect(self._refresh_title)
@@ -388,46 +383,32 @@ class MainWindow(QMainWindow):
                               + (" (press Play)" if was_training else ""))
 
     def _on_dataset(self, dataset) -> None:
-        self.network_view.set_shape(dataset.n_features, dataset.n_outputs, dataset.feature_names)
-        self.boundary_view.set_dataset(dataset)
-        self.data_panel.set_dataset(dataset)
+        """The run's data set: each view that shows it is redrawn on a render tick of its own."""
+        loop = self.render_loop
+        loop.add_chore("network", lambda: self.network_view.set_shape(
+            dataset.n_features, dataset.n_outputs, dataset.feature_names))
+        loop.add_chore("boundary", lambda: self.boundary_view.set_dataset(dataset))
+        loop.add_chore("data panel", lambda: self.data_panel.set_dataset(dataset))
+
+    def _show_uncertainty(self, mean_std) -> None:
+        self.render_loop.drawn_outside_frames()  # a new run clears it
+        self.boundary_view.show_uncertainty(*mean_std, passes=MC_PASSES)
 
     def _mark_divergence(self, epoch: int) -> None:
         if epoch:
             self.loss_view.add_marker(epoch, "diverged")
 
-    def _on_run_changed(self, _run_id: int) -> None:
-        for group in self.view_groups:
-            for view in group:
-                view.clear()
-
-    def render(self) -> None:
-        """Timer slot: draw what the engine published since the last frame (latest snapshot wins).
-
-        Painting every view in one tick would take longer than a frame, so the views take turns: each tick redraws
-        one group, and every view shows the newest snapshot at RENDER_HZ / len(view_groups) (8.6) frames a second.
-        """
-        session = self.session
-        session.poll()  # a new run clears the views (_on_run_changed)
+    def _take_news(self) -> None:
+        """Each render tick first takes what the engine published (a new run clears the views)."""
+        self.session.poll()
         self._refresh_status()
+
+    def _frame(self) -> Frame:
+        session = self.session
         study_shown = self.pages.currentWidget() is self.study_view
-        frame = Frame(session.snapshot, session.rows, session.status,
-                      early_stopping=self.document.exp.training.early_stopping is not None,
-                      study=session.study if study_shown else None, study_shown=study_shown)
-        self.tick = (self.tick + 1) % len(self.view_groups)
-        for view in self.view_groups[self.tick]:
-            view.show_frame(frame)
-
-    @property
-    def render_turns(self) -> list[str]:
-        """What each tick of the render timer draws, in turn (for benchmarks): e.g. "WeightsView 1/3"."""
-        return [" + ".join(str(view) for view in group) for group in self.view_groups]
-
-    @property
-    def shown_snapshot(self) -> Snapshot | None:
-        """The newest snapshot every view that draws snapshots has drawn (None until all have)."""
-        shown = [turn.drawn for turn in self.snapshot_turns]
-        return shown[0] if all(s is shown[0] for s in shown) else None
+        return Frame(session.snapshot, session.rows, session.status,
+                     early_stopping=self.document.exp.training.early_stopping is not None,
+                     study=session.study if study_shown else None, study_shown=study_shown)
 
     def _refresh_status(self) -> None:
         s = self.session.status

@@ -1,7 +1,7 @@
 """The live views as the window's render loop sees them: a :class:`Frame` of what the run has published, handed
 in turn to each :class:`LiveView`.
 
-The render loop (``MainWindow.render``) draws one group of live views per tick of its timer; each view draws
+The render loop (gui/render_loop.py) draws one group of live views per tick of its timer; each view draws
 from the frame what is new to it and nothing else. A new run (``TrainingSession.run_changed``) clears every one.
 The views predate this interface: the ``…Turn`` classes below give each the two methods, from the calls it has
 (``show_snapshot``, ``set_history``, ``show_progress``, ``clear``).

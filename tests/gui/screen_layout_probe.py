@@ -216,7 +216,7 @@ def loss_room(view) -> dict:
 def live_views(window) -> dict:
     views = {"network": window.network_view, "loss": window.loss_view, "weights": window.weights_view,
              "boundary": window.boundary_view}
-    snap = window.shown_snapshot
+    snap = window.render_loop.shown_snapshot
     (x0, x1), _ = window.boundary_view.plot.viewRange()
     return {
         "tab_shown": window.pages.currentWidget() is window.splitter,

@@ -37,7 +37,7 @@ def settle(qtbot, window, timeout: int = 20000) -> None:
         if updates.run_id != window.session.run_id or updates.new_rows or worker_busy:
             return False
         curve = window.loss_view.curve_data("loss")[0]
-        snap_ok = updates.snapshot is None or window.shown_snapshot is updates.snapshot
+        snap_ok = updates.snapshot is None or window.render_loop.shown_snapshot is updates.snapshot
         session = window.session
         return snap_ok and len(curve) == len(session.rows) and session.status.epoch == updates.status.epoch
 
@@ -87,7 +87,7 @@ def test_divergence_stops_with_a_reason_keeps_finite_weights_and_reset_recovers(
     for layer in snap.layers:
         assert np.isfinite(layer.kernel).all() and np.isfinite(layer.bias).all()
     assert all(np.isfinite(r["loss"]) for r in window.session.rows)
-    assert window.shown_snapshot is snap  # and that is what every view draws
+    assert window.render_loop.shown_snapshot is snap  # and that is what every view draws
     assert np.isfinite(window.weights_view.histogram_heights(0)).all()
 
     # still responsive: the render timer runs, Play does nothing, widgets react

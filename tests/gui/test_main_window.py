@@ -24,7 +24,8 @@ def settle(qtbot, window) -> None:
     def drawn():
         latest = window.session.worker.take_updates(len(window.session.rows), window.session.run_id).snapshot
         curve = window.loss_view.curve_data("loss")[0]
-        return latest is not None and window.shown_snapshot is latest and len(curve) == len(window.session.rows)
+        shown = window.render_loop.shown_snapshot
+        return latest is not None and shown is latest and len(curve) == len(window.session.rows)
 
     qtbot.waitUntil(drawn, timeout=10000)
 
@@ -84,7 +85,7 @@ def test_a_user_builds_trains_pauses_and_steps(qtbot, window, tmp_path):
     assert any(not np.array_equal(weights.histogram_heights(i), first) for i, first in enumerate(first_hists))
     assert len(weights.history_image(0)) > 1  # the heat map recorded the epochs drawn since
     assert not np.array_equal(window.boundary_view.image_array(), first_image)
-    snap = window.shown_snapshot
+    snap = window.render_loop.shown_snapshot
     assert snap.epoch == epochs
     # The view crosses out the dropped units among those it draws (a short view draws fewer than a layer has).
     drawn = [len(column) for column in window.network_view.neuron_positions()]
