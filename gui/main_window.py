@@ -383,12 +383,12 @@ class MainWindow(QMainWindow):
                               + (" (press Play)" if was_training else ""))
 
     def _on_dataset(self, dataset) -> None:
-        """The run's data set: each view that shows it is redrawn on a render tick of its own."""
+        """The run's data set: the views that show it redraw on render ticks of their own, a step a tick."""
         loop = self.render_loop
         loop.add_chore("network", lambda: self.network_view.set_shape(
             dataset.n_features, dataset.n_outputs, dataset.feature_names))
-        loop.add_chore("boundary", lambda: self.boundary_view.set_dataset(dataset))
-        loop.add_chore("data panel", lambda: self.data_panel.set_dataset(dataset))
+        loop.add_chore("boundary", self.boundary_view.dataset_steps(dataset))
+        loop.add_chore("data panel", self.data_panel.dataset_steps(dataset))
 
     def _show_uncertainty(self, mean_std) -> None:
         self.render_loop.drawn_outside_frames()  # a new run clears it

@@ -21,6 +21,8 @@ arriving meanwhile are kept but not drawn until ``show_uncertainty(None, None)``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -155,6 +157,12 @@ class BoundaryView(QWidget):
 
     def set_dataset(self, ds: Dataset | None) -> None:
         """Scatter the training (filled) and validation (rings) points, coloured by class or target value."""
+        for _ in self.dataset_steps(ds):
+            pass
+
+    def dataset_steps(self, ds: Dataset | None) -> Iterator[None]:
+        """:meth:`set_dataset` in two steps, for two ticks of the render timer (gui/render_loop.py): the axes and
+        the training points, then the validation points and what depends on the data."""
         self._dataset = ds
         self._target_range = None
         if ds is not None and ds.task == "regression":
@@ -164,7 +172,9 @@ class BoundaryView(QWidget):
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1])
         style_plot(self.plot, self._zoom)
-        self._draw_points()
+        self._draw_training_points()
+        yield
+        self._draw_validation_points()
         self._update_message()
         self._extent = None  # the new data's grid: from its next snapshot, or from the data meanwhile
         if self._last is not None:
@@ -172,12 +182,16 @@ class BoundaryView(QWidget):
             self.show_snapshot(last)  # the regression colour scale may have changed (and the map's place)
         if self._uncertainty is not None and self._extent is None:
             self._draw_uncertainty()
+        yield
 
     def _draw_points(self) -> None:
+        self._draw_training_points()
+        self._draw_validation_points()
+
+    def _draw_training_points(self) -> None:
         ds = self._dataset
         if ds is None or ds.n_features != 2:
-            for item in (self.train_points, self.val_halo, self.val_points):
-                item.setData([], [])
+            self.train_points.setData([], [])
             return
         zoom = self._zoom
         outline = pg.mkPen((*INK, 150), width=0.8 * zoom)
@@ -186,6 +200,14 @@ class BoundaryView(QWidget):
             ds.x_train[:, 0], ds.x_train[:, 1], size=POINT_SIZE * zoom, pen=outline,
             brush=shared_styles(lambda c: pg.mkBrush(*c), colours),
         )
+
+    def _draw_validation_points(self) -> None:
+        ds = self._dataset
+        if ds is None or ds.n_features != 2:
+            for item in (self.val_halo, self.val_points):
+                item.setData([], [])
+            return
+        zoom = self._zoom
         colours = self._point_colours(ds.y_val)
         ring = 2 * zoom
         self.val_points.setData(

@@ -12,6 +12,7 @@ and sent to ``document.error``; they never raise.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
@@ -134,11 +135,19 @@ class DataPanel(QWidget):
 
     def set_dataset(self, ds: Dataset) -> None:
         """Scatter 2-D data (training points filled, validation points hollow, coloured by class); say what is shown."""
+        for _ in self.dataset_steps(ds):
+            pass
+
+    def dataset_steps(self, ds: Dataset) -> Iterator[None]:
+        """:meth:`set_dataset` in two steps, for two ticks of the render timer (gui/render_loop.py): the points,
+        then the frame around them and the caption."""
         drawn = self.plot.draw(ds)
+        yield
         self._show_plot(drawn)
         if drawn:
             self.plot.fit()
         self.preview_label.setText(preview_caption(ds))
+        yield
 
     def preview_counts(self) -> tuple[int, int]:
         """How many training and validation points the scatter shows."""

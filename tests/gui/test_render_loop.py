@@ -60,6 +60,24 @@ def test_chores_take_a_tick_each_before_the_views_draw_again():
     assert log[2:] == [("draw", "b"), ("draw", "c")] and not loop.chores
 
 
+def test_a_generator_chore_takes_a_tick_a_step():
+    loop, log, _ = make_loop([EMPTY])
+
+    def steps():
+        log.append("points")
+        yield
+        log.append("frame")
+        yield
+
+    loop.add_chore("panel", steps())
+    loop.add_chore("after", lambda: log.append("after"))
+    for _ in range(3):
+        loop.render()
+    assert log == ["points", "frame", "after"]
+    loop.render()
+    assert log[3:] == [("draw", "b"), ("draw", "c")]
+
+
 def test_a_newer_chore_replaces_a_waiting_one_of_its_name_in_its_place():
     loop, log, _ = make_loop([EMPTY])
     loop.add_chore("network", lambda: log.append("old network"))
@@ -87,15 +105,21 @@ def test_a_new_run_clears_only_views_that_were_given_something():
     assert len(log) == 3
 
 
-def test_a_data_set_reaches_the_window_views_on_three_ticks(qtbot, window):
+def test_a_data_set_reaches_the_window_views_a_step_a_tick(qtbot, window):
     ds = fakes.dataset(n=60)
-    loop = window.render_loop
+    loop, boundary, panel = window.render_loop, window.boundary_view, window.data_panel
     loop.timer.stop()  # the test turns the ticks
     window.session.dataset_changed.emit(ds)
     assert list(loop.chores) == ["network", "boundary", "data panel"]
-    assert window.data_panel.preview_counts() != (42, 18)
-    loop.render()
-    loop.render()
-    assert window.boundary_view.train_points.points().size == 42 and window.data_panel.preview_counts() != (42, 18)
-    loop.render()
-    assert window.data_panel.preview_counts() == (42, 18) and not loop.chores
+    assert panel.preview_counts() != (42, 18)
+    seen, tick = [], loop.tick
+    for _ in range(6):
+        loop.render()
+        seen.append((len(boundary.train_points.data), len(boundary.val_points.data), panel.preview_counts(),
+                     panel.preview_label.text().startswith("42 training points"), loop.tick))
+    old = seen[0]  # the network's tick: the data of the window's own run still shows
+    assert seen[1][:2] == (42, old[1])  # the boundary view's training points
+    assert seen[2][:2] == (42, 18) and seen[2][2] == old[2]  # its validation points
+    assert seen[3][2] == (42, 18) and not seen[3][3]  # the preview's points
+    assert seen[4][3] and not loop.chores and seen[4][4] == tick  # the preview's frame and caption
+    assert loop.tick == (tick + 1) % len(loop.groups)  # five ticks of chores, then the views' next turn
