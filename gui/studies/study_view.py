@@ -17,6 +17,9 @@ has a module of its own:
 What the pages share (their base class, metrics columns, the per-run validation curves, small plot helpers) is in
 gui/studies/study_plots.py.
 
+A page is built the first time a study of its kind shows (its plots cost ≈ 0.05 s each kind, which the window's
+start does not pay for a tab it opens on hidden).
+
 Every call looks only at what is new (rows per curve, table rows, snapshots) and sets data on items made
 when their curve first appeared; a call with nothing new sets nothing. Items are kept for the next study
 of the same kind (a new study empties them).
@@ -43,6 +46,9 @@ HINT = (
 )
 
 
+PAGES = {"compare": ComparePage, "cv": CrossValidationPage, "sweep": SweepPage, "path": PathPage}
+
+
 class StudyView(QWidget):
     """The study panel: a heading, then a page for the kind of study shown (or a hint before any)."""
 
@@ -62,17 +68,10 @@ class StudyView(QWidget):
         self.hint = QLabel(HINT)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
-        self.compare = ComparePage()
-        self.cv = CrossValidationPage()
-        self.sweep = SweepPage()
-        self.path = PathPage()
-        self._pages: dict[str, StudyPage] = {"compare": self.compare, "cv": self.cv, "sweep": self.sweep,
-                                             "path": self.path}
+        self._pages: dict[str, StudyPage] = {}  # built when first shown (page)
 
         self.stack = QStackedLayout()
         self.stack.addWidget(self.hint)
-        for page in self._pages.values():
-            self.stack.addWidget(page)
         layout = flush_column(self)
         layout.addWidget(self.heading)
         layout.addLayout(self.stack, 1)
@@ -91,7 +90,7 @@ class StudyView(QWidget):
                 self.stack.setCurrentWidget(self.hint)
                 self.heading.setVisible(False)
             return
-        page = self._pages.get(progress.kind)
+        page = self.page(progress.kind) if progress.kind in PAGES else None
         if progress is not self._progress:
             self._progress = progress
             if page is not None:
@@ -107,6 +106,30 @@ class StudyView(QWidget):
             self.heading.setText(text)
         if page is not None:
             page.show_progress(progress)
+
+    def page(self, kind: str) -> StudyPage:
+        """The page of a kind of study ("compare", "cv", "sweep" or "path"), built the first time it is asked for."""
+        if kind not in self._pages:
+            page = self._pages[kind] = PAGES[kind]()
+            page.set_zoom(self._zoom)
+            self.stack.addWidget(page)
+        return self._pages[kind]
+
+    @property
+    def compare(self) -> ComparePage:
+        return self.page("compare")
+
+    @property
+    def cv(self) -> CrossValidationPage:
+        return self.page("cv")
+
+    @property
+    def sweep(self) -> SweepPage:
+        return self.page("sweep")
+
+    @property
+    def path(self) -> PathPage:
+        return self.page("path")
 
     def set_zoom(self, factor: float) -> None:
         """Scale fonts and line widths (2 for a projector)."""

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 import pytest
 from fakes import experiment, snapshot
 from pictures import distinct_colours
+from PySide6.QtWidgets import QApplication
 
 from engine.studies.study import Curve, StudyProgress, run_summary
 from engine.training.snapshot import NEAR_ZERO, weight_histogram
@@ -182,6 +183,16 @@ def test_no_study_shows_how_to_start_one(view):
     assert "Compare" in view.hint.text() and "Sweep" in view.hint.text() and HINT == view.hint.text()
     assert view.kind is None
     assert not view.heading.isVisible()
+
+
+def test_a_page_is_built_when_its_kind_first_shows_at_the_zoom_then_in_force(view):
+    assert view.stack.count() == 1  # the hint only: the window starts without paying for hidden plots
+    view.set_zoom(1.5)
+    view.show_progress(cv_progress())
+    assert view.stack.count() == 2 and view.stack.currentWidget() is view.cv and view.kind == "cv"
+    application_pt = QApplication.font().pointSizeF()
+    assert view.cv.zoom == 1.5 and view.cv.final.font().pointSizeF() == pytest.approx(application_pt * 1.5 * 1.1)
+    assert view.page("cv") is view.cv and view.stack.count() == 2  # built once
 
 
 def test_switching_kind_switches_page_and_a_new_study_starts_afresh(view):
